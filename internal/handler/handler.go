@@ -1,0 +1,100 @@
+// Package handler implements Ember's commands, one file per redis.io command
+// group. A handler receives a Ctx whose arguments already passed the
+// dispatcher's arity, auth and key-locking rules; it looks its keys up,
+// checks their types, changes state and writes one reply.
+package handler
+
+import (
+	"time"
+
+	"github.com/ember-kv/ember/internal/client"
+	"github.com/ember-kv/ember/internal/command"
+	"github.com/ember-kv/ember/internal/config"
+	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/resp"
+)
+
+// Func is a command handler.
+type Func func(c *Ctx)
+
+// Ctx is one command's execution context.
+type Ctx struct {
+	// Args are the command's arguments; Args[0] is its name. They alias the
+	// connection's read buffer: copy what you keep.
+	Args [][]byte
+	Spec *command.Spec
+	// DB is the client's selected database at the command's time, with the
+	// command's shards locked.
+	DB     keyspace.DB
+	Out    *resp.Writer
+	Client *client.Client
+	Env    *Env
+	// Now is the command's wall-clock time (from the injectable clock).
+	Now time.Time
+}
+
+// Env is the server-wide state handlers may use.
+type Env struct {
+	Keyspace *keyspace.Keyspace
+	Config   *config.Config
+	Clients  *client.Registry
+	Stats    *Stats
+	// Version is the Redis version Ember reports (redis_version).
+	Version string
+	// EmberVersion is Ember's own version.
+	EmberVersion string
+	RunID        string
+	Started      time.Time
+	// Shutdown stops the server (SHUTDOWN); it returns when the listener closed.
+	Shutdown func()
+	// Pause implements CLIENT PAUSE/UNPAUSE.
+	Pause *Pause
+}
+
+var funcs = map[string]Func{}
+
+// register adds a group's handlers; each group file calls it from init.
+// Names are spec names: "get", "config|get".
+func register(m map[string]Func) {
+	for name, f := range m {
+		if _, dup := funcs[name]; dup {
+			panic("handler: duplicate " + name)
+		}
+		funcs[name] = f
+	}
+}
+
+// Lookup returns the handler of a spec name, or nil.
+func Lookup(name string) Func { return funcs[name] }
+
+// Names returns every registered handler name.
+func Names() []string {
+	out := make([]string, 0, len(funcs))
+	for n := range funcs {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Arg returns argument i as a string (copied).
+func (c *Ctx) Arg(i int) string { return string(c.Args[i]) }
+
+// Error writes an error reply.
+func (c *Ctx) Error(msg string) { c.Out.Error(msg) }
+
+// OK writes +OK.
+func (c *Ctx) OK() { c.Out.OK() }
+
+// Int parses argument i as an integer, replying ERR not an integer when it
+// is not one.
+func (c *Ctx) Int(i int) (int64, bool) {
+	n, ok := resp.ParseInt(c.Args[i])
+	if !ok {
+		c.Out.Error(errs.NotInteger)
+	}
+	return n, ok
+}
+
+// NowMs is the command's time in Unix milliseconds.
+func (c *Ctx) NowMs() int64 { return c.DB.Now }

@@ -1,0 +1,175 @@
+// Package keyspace stores Ember's databases: keys, their values and expiry
+// times, split into independently locked shards by key hash.
+//
+// Threading model: every shard has its own mutex. The dispatcher locks the
+// shards of a command's keys (in ascending order, so that multi-key
+// commands never deadlock), or every shard for commands that may touch any
+// key, then runs the handler. Handlers therefore never lock; they work on a
+// DB view. See docs/architecture.md.
+package keyspace
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ember-kv/ember/internal/dict"
+	"github.com/ember-kv/ember/internal/value"
+)
+
+// DefaultShards is the number of shards: a power of two, enough that
+// clients on 16+ cores rarely meet on one lock.
+const DefaultShards = 64
+
+// Entry is one key's value and metadata. A pointer to an Entry returned by
+// a lookup stays valid until the next change to the same shard.
+type Entry struct {
+	Value value.Value
+	// ExpireAt is the expiry time in Unix milliseconds; 0 means none.
+	ExpireAt int64
+	// Access is the LRU clock (seconds) of the last access.
+	Access uint32
+}
+
+// table is one database's part of a shard.
+type table struct {
+	keys *dict.Dict[Entry]
+	// volatile holds the keys that have an expiry time, for active expiry
+	// sampling; it is kept in step with Entry.ExpireAt.
+	volatile *dict.Dict[struct{}]
+}
+
+type shard struct {
+	mu  sync.Mutex
+	dbs []table
+
+	// Counters, written under mu, read atomically by INFO.
+	expired atomic.Int64
+	hits    atomic.Int64
+	misses  atomic.Int64
+
+	_ [64]byte // keep neighbouring shards' locks on separate cache lines
+}
+
+// Keyspace is the set of databases.
+type Keyspace struct {
+	shards []shard
+	mask   uint64
+	seed   maphash.Seed
+	numDB  int
+
+	// expireNext is the shard where the next active expiry cycle starts;
+	// only the expiry goroutine uses it.
+	expireNext int
+
+	// OnExpire, when set, is called (with the shard locked) for every key
+	// removed because its time to live ran out.
+	OnExpire func(db int, key string)
+}
+
+// New returns a keyspace of numDB databases.
+func New(numDB int) *Keyspace {
+	return NewSharded(numDB, DefaultShards)
+}
+
+// NewSharded returns a keyspace with the given number of shards (a power of two).
+func NewSharded(numDB, shards int) *Keyspace {
+	if shards <= 0 || shards&(shards-1) != 0 || shards > 256 {
+		panic("keyspace: shard count must be a power of two, at most 256")
+	}
+	ks := &Keyspace{
+		shards: make([]shard, shards),
+		mask:   uint64(shards - 1),
+		seed:   maphash.MakeSeed(),
+		numDB:  numDB,
+	}
+	for i := range ks.shards {
+		ks.shards[i].dbs = make([]table, numDB)
+		for d := range ks.shards[i].dbs {
+			ks.shards[i].dbs[d] = newTable()
+		}
+	}
+	return ks
+}
+
+func newTable() table {
+	return table{keys: dict.New[Entry](), volatile: dict.New[struct{}]()}
+}
+
+// NumDB is the number of databases.
+func (ks *Keyspace) NumDB() int { return ks.numDB }
+
+// NumShards is the number of shards.
+func (ks *Keyspace) NumShards() int { return len(ks.shards) }
+
+// ShardOf returns the shard that holds key.
+func (ks *Keyspace) ShardOf(key []byte) int {
+	return int(maphash.Bytes(ks.seed, key) & ks.mask)
+}
+
+// Lock locks the given shards, which must be sorted and unique.
+func (ks *Keyspace) Lock(shards []int) {
+	for _, s := range shards {
+		ks.shards[s].mu.Lock()
+	}
+}
+
+// Unlock unlocks shards locked by Lock.
+func (ks *Keyspace) Unlock(shards []int) {
+	for i := len(shards) - 1; i >= 0; i-- {
+		ks.shards[shards[i]].mu.Unlock()
+	}
+}
+
+// LockAll locks every shard, for commands that may touch any key.
+func (ks *Keyspace) LockAll() {
+	for i := range ks.shards {
+		ks.shards[i].mu.Lock()
+	}
+}
+
+// UnlockAll unlocks what LockAll locked.
+func (ks *Keyspace) UnlockAll() {
+	for i := len(ks.shards) - 1; i >= 0; i-- {
+		ks.shards[i].mu.Unlock()
+	}
+}
+
+// DB returns a view of database index at time now (Unix ms). The caller
+// must hold the locks of every shard it will touch through the view.
+func (ks *Keyspace) DB(index int, now int64) DB {
+	return DB{ks: ks, Index: index, Now: now}
+}
+
+// Stats are keyspace counters for INFO.
+type Stats struct {
+	ExpiredKeys int64
+	Hits        int64
+	Misses      int64
+}
+
+// Stats sums the shards' counters; it needs no lock.
+func (ks *Keyspace) Stats() Stats {
+	var st Stats
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		st.ExpiredKeys += s.expired.Load()
+		st.Hits += s.hits.Load()
+		st.Misses += s.misses.Load()
+	}
+	return st
+}
+
+// ResetStats zeroes the counters (CONFIG RESETSTAT).
+func (ks *Keyspace) ResetStats() {
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.expired.Store(0)
+		s.hits.Store(0)
+		s.misses.Store(0)
+	}
+}
+
+// rnd is the random source for sampling.
+func rnd(n uint64) uint64 { return rand.Uint64N(n) }

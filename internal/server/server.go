@@ -1,0 +1,236 @@
+// Package server accepts client connections, reads their commands and
+// runs them through the dispatcher, which enforces the command table's
+// rules before calling a handler.
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ember-kv/ember/internal/client"
+	"github.com/ember-kv/ember/internal/command"
+	"github.com/ember-kv/ember/internal/config"
+	"github.com/ember-kv/ember/internal/handler"
+	"github.com/ember-kv/ember/internal/keyspace"
+)
+
+// Version is Ember's version.
+const Version = "0.1.0"
+
+// RedisVersion is the Redis version whose behaviour Ember reproduces and
+// reports as redis_version.
+const RedisVersion = "7.0.15"
+
+// Clock tells the time; tests inject one to move time without sleeping.
+type Clock interface{ Now() time.Time }
+
+// Options configure a Server beyond its redis.conf directives.
+type Options struct {
+	// Clock replaces the system clock for expiry and TIME.
+	Clock Clock
+	// Logger receives the server log; nil logs to the standard logger.
+	Logger *log.Logger
+	// Listeners, when set, are served instead of listening on bind/port.
+	Listeners []net.Listener
+}
+
+// Server is a running Ember server.
+type Server struct {
+	cfg      *config.Config
+	opts     Options
+	env      *handler.Env
+	ks       *keyspace.Keyspace
+	handlers []handler.Func // by spec ID
+	lns      []net.Listener
+	log      *log.Logger
+
+	wg       sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+	done     chan struct{}
+	shutdown chan struct{}
+}
+
+// New builds a server from a configuration; Start makes it listen.
+func New(cfg *config.Config, opts Options) (*Server, error) {
+	s := &Server{
+		cfg:      cfg,
+		opts:     opts,
+		log:      opts.Logger,
+		done:     make(chan struct{}),
+		shutdown: make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = log.Default()
+	}
+	s.ks = keyspace.New(int(cfg.Int("databases")))
+	s.handlers = make([]handler.Func, command.Count())
+	for id := range s.handlers {
+		spec := command.ByID(id)
+		s.handlers[id] = handler.Lookup(spec.Name)
+	}
+	s.env = &handler.Env{
+		Keyspace:     s.ks,
+		Config:       cfg,
+		Clients:      client.NewRegistry(),
+		Stats:        handler.NewStats(),
+		Version:      RedisVersion,
+		EmberVersion: Version,
+		RunID:        runID(),
+		Started:      s.now(),
+		Shutdown:     s.requestShutdown,
+		Pause:        &handler.Pause{},
+	}
+	return s, nil
+}
+
+func runID() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) now() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock.Now()
+	}
+	return time.Now()
+}
+
+// Start listens on the configured addresses and serves in the background.
+func (s *Server) Start() error {
+	lns := s.opts.Listeners
+	if lns == nil {
+		port := s.cfg.Get("port")
+		for _, addr := range strings.Fields(s.cfg.Get("bind")) {
+			optional := strings.HasPrefix(addr, "-")
+			addr = strings.TrimPrefix(addr, "-")
+			if addr == "*" {
+				addr = ""
+			}
+			ln, err := net.Listen("tcp", net.JoinHostPort(addr, port))
+			if err != nil {
+				if optional {
+					continue
+				}
+				for _, l := range lns {
+					l.Close()
+				}
+				return fmt.Errorf("could not create server TCP listening socket %s:%s: %w", addr, port, err)
+			}
+			lns = append(lns, ln)
+			if port == "0" {
+				// Every address shares the port the first one was given.
+				port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+			}
+		}
+		if len(lns) == 0 {
+			return errors.New("could not listen on any bind address")
+		}
+	}
+	s.lns = lns
+	for _, ln := range lns {
+		s.wg.Add(1)
+		go s.acceptLoop(ln)
+	}
+	s.wg.Add(1)
+	go s.cron()
+	return nil
+}
+
+// Addr is the address of the first listener.
+func (s *Server) Addr() net.Addr { return s.lns[0].Addr() }
+
+// Env exposes the server state to in-process callers (tests, embedding).
+func (s *Server) Env() *handler.Env { return s.env }
+
+// ShutdownRequested is closed when a client sent SHUTDOWN.
+func (s *Server) ShutdownRequested() <-chan struct{} { return s.shutdown }
+
+func (s *Server) requestShutdown() {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	select {
+	case <-s.shutdown:
+	default:
+		close(s.shutdown)
+	}
+}
+
+// Close stops listening, disconnects every client and waits for the
+// server's goroutines to end.
+func (s *Server) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	s.closeMu.Unlock()
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+	for _, c := range s.env.Clients.List() {
+		c.Kill()
+	}
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) acceptLoop(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-s.done:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(5 * time.Millisecond)
+				continue
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Printf("accept: %v", err)
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		s.wg.Add(1)
+		go s.serveConn(conn)
+	}
+}
+
+// cron runs the periodic tasks: active expiry, hz times a second.
+func (s *Server) cron() {
+	defer s.wg.Done()
+	hz := s.cfg.Int("hz")
+	if hz <= 0 {
+		hz = 10
+	}
+	period := time.Second / time.Duration(hz)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	nowMs := func() int64 { return s.now().UnixMilli() }
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			// Redis gives active expiry 25% of each cron period.
+			s.ks.ActiveExpireCycle(nowMs, period/4)
+		}
+	}
+}
