@@ -6,6 +6,7 @@ package resp
 import (
 	"bytes"
 	"io"
+	"sync/atomic"
 )
 
 // Protocol limits, as Redis defines them.
@@ -25,6 +26,9 @@ const (
 	// keepBuf is the buffer capacity kept across commands; bigger buffers,
 	// grown for one large argument, are dropped once drained.
 	keepBuf = 64 * 1024
+	// bulkStep is the most that is allocated ahead for a bulk argument
+	// beyond the size of the buffer already in use.
+	bulkStep = 8 << 20
 )
 
 // ProtocolError is a violation of RESP by the client. The server replies
@@ -33,11 +37,16 @@ type ProtocolError struct{ Msg string }
 
 func (e *ProtocolError) Error() string { return "Protocol error: " + e.Msg }
 
-func protoErr(msg string) error { return &ProtocolError{Msg: msg} }
-
 // Reader parses commands from a connection. The argument slices returned by
 // ReadCommand point into the reader's buffer and stay valid only until the
 // next call: a handler that keeps an argument must copy it.
+//
+// Framing follows Redis's networking.c to the byte: a command starting with
+// '*' is a multibulk, anything else an inline line split like redis-cli
+// splits arguments. Header lines end at the first '\r' (the byte after it is
+// skipped unchecked), and, as Redis scans its buffer as a C string, a NUL
+// byte before the line end hides the line: the reader waits for more input
+// until the too-big limit trips.
 type Reader struct {
 	rd  io.Reader
 	buf []byte
@@ -46,6 +55,10 @@ type Reader struct {
 
 	// MaxBulkLen is proto-max-bulk-len: the largest accepted bulk argument.
 	MaxBulkLen int64
+	// MaxBulkLenVar, when set, replaces MaxBulkLen: it is loaded at each
+	// bulk header, so that a server-wide change (CONFIG SET) applies to
+	// the next argument every client sends, as in Redis.
+	MaxBulkLenVar *atomic.Int64
 	// Unauthenticated applies Redis's tighter limits for clients that have
 	// not yet authenticated when a password is required.
 	Unauthenticated bool
@@ -57,14 +70,15 @@ type Reader struct {
 	// State of a multibulk command that is only partly in the buffer, so that
 	// a large command is parsed once, not once per read.
 	pending  bool
-	start    int     // offset of the command's first byte in buf
-	argc     int     // arguments announced by the '*' header
-	spans    []int32 // start,end offsets of parsed arguments, relative to start
-	next     int     // offset, relative to start, of the next unparsed byte
-	bulkNeed int64   // length of the bulk being waited for, or -1
+	start    int   // offset of the command's first byte in buf
+	argc     int   // arguments announced by the '*' header
+	spans    []int // start,end offsets of parsed arguments, relative to start
+	next     int   // offset, relative to start, of the next unparsed byte
+	bulkNeed int64 // length of the bulk being waited for, or -1
 
 	args [][]byte
-	err  error // sticky read error
+	err  error          // sticky error from the connection
+	perr *ProtocolError // sticky protocol error
 }
 
 // NewReader returns a reader over rd with Redis's default limits.
@@ -79,6 +93,7 @@ func (r *Reader) Reset(rd io.Reader) {
 	r.pending = false
 	r.bulkNeed = -1
 	r.err = nil
+	r.perr = nil
 }
 
 // Buffered reports how many unparsed bytes are in the buffer. A server uses
@@ -86,13 +101,18 @@ func (r *Reader) Reset(rd io.Reader) {
 func (r *Reader) Buffered() int { return r.w - r.r }
 
 // ReadCommand returns the next command's arguments. Empty commands (an empty
-// inline line, "*0") are skipped. A *ProtocolError reports malformed input;
-// any other error comes from the underlying connection.
+// inline line, "*0", "*-1") are skipped. A *ProtocolError reports malformed
+// input; any other error comes from the underlying connection. Errors are
+// sticky: once one is returned, every later call returns it again.
 func (r *Reader) ReadCommand() ([][]byte, error) {
+	if r.perr != nil {
+		return nil, r.perr
+	}
 	for {
 		if r.w > r.r || r.pending {
 			args, ok, err := r.parse()
 			if err != nil {
+				r.perr = err
 				return nil, err
 			}
 			if ok {
@@ -108,7 +128,10 @@ func (r *Reader) ReadCommand() ([][]byte, error) {
 	}
 }
 
-// fill reads more input, first moving unparsed data to the buffer's start.
+// fill reads more input. It first moves the unparsed data to the start of
+// the buffer, growing the buffer when the data and the next read need more
+// room, and shrinking it when it was grown for a large command that has
+// since been consumed.
 func (r *Reader) fill() error {
 	if r.err != nil {
 		return r.err
@@ -117,26 +140,40 @@ func (r *Reader) fill() error {
 	if r.pending {
 		keep = r.start
 	}
-	if keep > 0 {
-		n := copy(r.buf, r.buf[keep:r.w])
-		r.w = n
-		r.r -= keep
-		if r.pending {
-			r.start = 0
-		}
-	}
+	live := r.w - keep
 	need := minRead
+	c := cap(r.buf)
 	if r.pending && r.bulkNeed >= 0 {
-		// Make room for the whole bulk and its CRLF in one go.
-		want := int64(r.start+r.next) + r.bulkNeed + 2 - int64(r.w)
-		if want > int64(need) {
-			need = int(want)
+		// Make room for the rest of the bulk and its CRLF in one go, as
+		// Redis does for big arguments (for a huge bulk, bulkStep at a
+		// time, then doubling, so that a header alone cannot make the
+		// server allocate proto-max-bulk-len bytes); and do not grow the
+		// buffer when the rest already fits.
+		want := int64(r.next) + r.bulkNeed + 2 - int64(live)
+		if want > int64(need) || int64(c-live) >= want {
+			need = int(max(min(want, int64(max(c, bulkStep))), 1))
 		}
 	}
-	if cap(r.buf)-r.w < need {
-		nb := make([]byte, r.w, r.w+need+r.w/2)
-		copy(nb, r.buf[:r.w])
-		r.buf = nb
+	switch {
+	case c-live < need:
+		size := 2 * c
+		if size < live+need {
+			size = live + need
+		}
+		if r.pending && r.bulkNeed >= 0 {
+			// Not beyond the end of the bulk being read.
+			size = min(size, live+int(int64(r.next)+r.bulkNeed+2-int64(live)))
+		}
+		r.realloc(keep, live, size)
+	case c > keepBuf && live+need <= keepBuf:
+		r.realloc(keep, live, keepBuf)
+	case keep > 0:
+		copy(r.buf[:cap(r.buf)], r.buf[keep:r.w])
+	}
+	r.w = live
+	r.r -= keep
+	if r.pending {
+		r.start = 0
 	}
 	if r.BeforeRead != nil {
 		if err := r.BeforeRead(); err != nil {
@@ -145,22 +182,48 @@ func (r *Reader) fill() error {
 		}
 	}
 	r.buf = r.buf[:cap(r.buf)]
-	n, err := r.rd.Read(r.buf[r.w:])
-	r.w += n
+	// Like bufio, tolerate a few empty reads before giving up.
+	for range maxEmptyReads {
+		n, err := r.rd.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			n = 0
+			if err == nil {
+				err = io.ErrShortBuffer
+			}
+		}
+		r.w += n
+		if err != nil {
+			// Data that came with the error is parsed first.
+			r.err = err
+			r.buf = r.buf[:r.w]
+			if n > 0 {
+				return nil
+			}
+			return err
+		}
+		if n > 0 {
+			r.buf = r.buf[:r.w]
+			return nil
+		}
+	}
 	r.buf = r.buf[:r.w]
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	r.err = err
-	return err
+	r.err = io.ErrNoProgress
+	return r.err
+}
+
+// maxEmptyReads is how many reads in a row may return no data and no error.
+const maxEmptyReads = 100
+
+// realloc moves the live bytes buf[keep:keep+live] to a new buffer of size bytes.
+func (r *Reader) realloc(keep, live, size int) {
+	nb := make([]byte, live, size)
+	copy(nb, r.buf[keep:keep+live])
+	r.buf = nb
 }
 
 // parse tries to parse one command from the buffer. ok is false when more
 // input is needed.
-func (r *Reader) parse() (args [][]byte, ok bool, err error) {
+func (r *Reader) parse() (args [][]byte, ok bool, err *ProtocolError) {
 	if !r.pending {
 		if r.buf[r.r] != '*' {
 			return r.parseInline()
@@ -169,20 +232,19 @@ func (r *Reader) parse() (args [][]byte, ok bool, err error) {
 		line, n, found := r.line(r.r)
 		if !found {
 			if r.w-r.r > InlineMax {
-				return nil, false, protoErr("too big mbulk count string")
+				return nil, false, &ProtocolError{"too big mbulk count string"}
 			}
 			return nil, false, nil
 		}
-		ll, okNum := parseInt(line[1:])
+		ll, okNum := ParseInt(line[1:])
 		if !okNum || ll > MaxMultibulk {
-			return nil, false, protoErr("invalid multibulk length")
+			return nil, false, &ProtocolError{"invalid multibulk length"}
 		}
 		if r.Unauthenticated && ll > unauthMultibulk {
-			return nil, false, protoErr("unauthenticated multibulk length")
+			return nil, false, &ProtocolError{"unauthenticated multibulk length"}
 		}
 		if ll <= 0 {
 			r.r += n
-			r.maybeShrink()
 			return r.args[:0], true, nil
 		}
 		r.pending = true
@@ -201,19 +263,25 @@ func (r *Reader) parse() (args [][]byte, ok bool, err error) {
 			line, n, found := r.line(pos)
 			if !found {
 				if r.w-pos > InlineMax {
-					return nil, false, protoErr("too big bulk count string")
+					return nil, false, &ProtocolError{"too big bulk count string"}
 				}
 				return nil, false, nil
 			}
-			if line[0] != '$' {
-				return nil, false, protoErr("expected '$', got '" + string(line[0]) + "'")
+			if r.buf[pos] != '$' {
+				// The offending byte goes out raw; the writer turns CR and
+				// LF into spaces, as Redis does.
+				return nil, false, &ProtocolError{"expected '$', got '" + string(r.buf[pos:pos+1]) + "'"}
 			}
-			ll, okNum := parseInt(line[1:])
-			if !okNum || ll < 0 || ll > r.MaxBulkLen {
-				return nil, false, protoErr("invalid bulk length")
+			maxBulk := r.MaxBulkLen
+			if r.MaxBulkLenVar != nil {
+				maxBulk = r.MaxBulkLenVar.Load()
+			}
+			ll, okNum := ParseInt(line[1:])
+			if !okNum || ll < 0 || ll > maxBulk {
+				return nil, false, &ProtocolError{"invalid bulk length"}
 			}
 			if r.Unauthenticated && ll > unauthBulk {
-				return nil, false, protoErr("unauthenticated bulk length")
+				return nil, false, &ProtocolError{"unauthenticated bulk length"}
 			}
 			r.bulkNeed = ll
 			r.next += n
@@ -223,7 +291,8 @@ func (r *Reader) parse() (args [][]byte, ok bool, err error) {
 			return nil, false, nil
 		}
 		end := pos + int(r.bulkNeed)
-		r.spans = append(r.spans, int32(pos-r.start), int32(end-r.start))
+		r.spans = append(r.spans, pos-r.start, end-r.start)
+		// Redis skips the two bytes after the bulk without checking them.
 		r.next = end + 2 - r.start
 		r.bulkNeed = -1
 	}
@@ -231,28 +300,35 @@ func (r *Reader) parse() (args [][]byte, ok bool, err error) {
 	r.pending = false
 	r.args = r.args[:0]
 	for i := 0; i < len(r.spans); i += 2 {
-		a, b := r.start+int(r.spans[i]), r.start+int(r.spans[i+1])
+		a, b := r.start+r.spans[i], r.start+r.spans[i+1]
 		r.args = append(r.args, r.buf[a:b:b])
 	}
 	r.r = r.start + r.next
 	return r.args, true, nil
 }
 
-// line finds the CR-terminated line starting at pos, as Redis does: it
-// looks for '\r' and assumes a '\n' follows it. n counts the line and CRLF.
+// line finds the header line starting at pos the way Redis does: up to the
+// first '\r', which must not be the last buffered byte (the byte after it is
+// taken to be '\n'), and with no NUL byte before it. n counts the line and
+// its two terminator bytes.
 func (r *Reader) line(pos int) (line []byte, n int, ok bool) {
 	i := bytes.IndexByte(r.buf[pos:r.w], '\r')
 	if i < 0 || pos+i+1 >= r.w {
 		return nil, 0, false
 	}
-	return r.buf[pos : pos+i], i + 2, true
+	line = r.buf[pos : pos+i]
+	if bytes.IndexByte(line, 0) >= 0 {
+		return nil, 0, false
+	}
+	return line, i + 2, true
 }
 
-func (r *Reader) parseInline() ([][]byte, bool, error) {
+func (r *Reader) parseInline() ([][]byte, bool, *ProtocolError) {
 	i := bytes.IndexByte(r.buf[r.r:r.w], '\n')
-	if i < 0 {
+	// A NUL before the newline hides it from Redis's strchr.
+	if i < 0 || bytes.IndexByte(r.buf[r.r:r.r+i], 0) >= 0 {
 		if r.w-r.r > InlineMax {
-			return nil, false, protoErr("too big inline request")
+			return nil, false, &ProtocolError{"too big inline request"}
 		}
 		return nil, false, nil
 	}
@@ -262,23 +338,9 @@ func (r *Reader) parseInline() ([][]byte, bool, error) {
 	}
 	args, ok := SplitArgs(line, r.args[:0])
 	if !ok {
-		return nil, false, protoErr("unbalanced quotes in request")
+		return nil, false, &ProtocolError{"unbalanced quotes in request"}
 	}
 	r.args = args
 	r.r += i + 1
-	r.maybeShrink()
 	return args, true, nil
-}
-
-// maybeShrink drops an oversized buffer once it has been fully consumed.
-func (r *Reader) maybeShrink() {
-	if r.r == r.w && cap(r.buf) > keepBuf {
-		r.buf, r.r, r.w = nil, 0, 0
-	}
-}
-
-// parseInt parses a decimal integer the way Redis's string2ll does: no
-// spaces, no '+', no leading zeros, within int64.
-func parseInt(b []byte) (int64, bool) {
-	return ParseInt(b)
 }

@@ -1,12 +1,22 @@
 package resp
 
+import "bytes"
+
 // SplitArgs splits an inline command line into arguments as redis-cli and
-// Redis's inline protocol do: arguments separated by spaces, "double quoted"
+// Redis's inline protocol do: arguments separated by blanks, "double quoted"
 // with \n \r \t \b \a \\ \" and \xHH escapes, or 'single quoted' with \'
-// escapes. A closing quote must be followed by a space or the line end.
+// escapes. A closing quote must be followed by a blank or the line end.
+//
+// As in Redis, blanks between arguments are any of " \t\n\v\f\r", but an
+// unquoted argument ends only at " \t\n\r" (a \v or \f inside it is kept),
+// and the line ends at its first NUL byte.
+//
 // Unescaping happens in place, so line is overwritten; the returned
 // arguments alias it. ok is false on unbalanced quotes.
 func SplitArgs(line []byte, args [][]byte) (_ [][]byte, ok bool) {
+	if z := bytes.IndexByte(line, 0); z >= 0 {
+		line = line[:z]
+	}
 	i, n := 0, len(line)
 	for {
 		for i < n && isSpace(line[i]) {
@@ -50,7 +60,7 @@ func SplitArgs(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 					out++
 					i++
 				case c == '"':
-					// The closing quote must be followed by a space or nothing.
+					// The closing quote must be followed by a blank or nothing.
 					if i+1 < n && !isSpace(line[i+1]) {
 						return args, false
 					}
@@ -86,13 +96,13 @@ func SplitArgs(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 				if i >= n {
 					break
 				}
-				switch c := line[i]; {
-				case isSpace(c):
+				switch c := line[i]; c {
+				case ' ', '\n', '\r', '\t':
 					done = true
-				case c == '"':
+				case '"':
 					inq = true
 					i++
-				case c == '\'':
+				case '\'':
 					insq = true
 					i++
 				default:
@@ -106,6 +116,7 @@ func SplitArgs(line []byte, args [][]byte) (_ [][]byte, ok bool) {
 	}
 }
 
+// isSpace is C's isspace in the C locale.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'
 }

@@ -168,7 +168,9 @@ func (w *Writer) Bool(v bool) {
 }
 
 // Double writes a floating point reply as Redis 7.0 does: RESP3 ",d",
-// RESP2 a bulk string, with "%.17g" formatting and "inf"/"-inf".
+// RESP2 a bulk string, formatted as C's "%.17g" (Go's 'g' with precision
+// 17 picks the same digits and the same exponent threshold), with
+// "inf"/"-inf", glibc's "nan"/"-nan", and "-0" for negative zero.
 func (w *Writer) Double(d float64) {
 	var tmp [32]byte
 	var b []byte
@@ -177,6 +179,12 @@ func (w *Writer) Double(d float64) {
 		b = append(tmp[:0], "inf"...)
 	case math.IsInf(d, -1):
 		b = append(tmp[:0], "-inf"...)
+	case math.IsNaN(d):
+		if math.Signbit(d) {
+			b = append(tmp[:0], "-nan"...)
+		} else {
+			b = append(tmp[:0], "nan"...)
+		}
 	default:
 		b = strconv.AppendFloat(tmp[:0], d, 'g', 17, 64)
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ember-kv/ember/internal/command"
@@ -22,6 +23,11 @@ const (
 	ReplyOn ReplyMode = iota
 	ReplyOff
 	ReplySkip // skip the reply of the next command only
+	// ReplySkipThis marks the command being run as the one whose reply is
+	// skipped: the dispatcher sets it in place of ReplySkip and drops the
+	// reply if the mode is still ReplySkipThis afterwards, so that CLIENT
+	// REPLY ON (which sets ReplyOn) gets its +OK through, as in Redis.
+	ReplySkipThis
 )
 
 // Client is one connection's state. Fields documented as "owner only" are
@@ -32,6 +38,7 @@ type Client struct {
 	Conn    net.Conn
 	Addr    string // remote address, "ip:port"
 	LAddr   string // local address
+	FD      int    // the socket's file descriptor, -1 when unknown
 	Created time.Time
 
 	// Owner only.
@@ -57,20 +64,46 @@ type Client struct {
 	noEvict  atomic.Bool
 	noTouch  atomic.Bool
 	killed   atomic.Bool
-	// Flags seen by CLIENT LIST, e.g. "N".
+	flags    atomic.Uint32
+	subs     atomic.Int64 // channels, patterns, shard channels: 21 bits each
+	multi    atomic.Int32 // commands queued by MULTI, -1 outside MULTI
+	unblock  atomic.Pointer[Unblocker]
+
 	closeOnce sync.Once
 }
 
+// Flags are state bits that the subsystem owning the state sets and that
+// CLIENT LIST shows.
+type Flags uint32
+
+// Client state flags.
+const (
+	FlagBlocked  Flags = 1 << iota // waiting in a blocking command ('b')
+	FlagDirtyCAS                   // a WATCHed key changed ('d')
+)
+
+// Unblocker wakes a client blocked in a blocking command, for CLIENT
+// UNBLOCK: with withError it makes the command fail with errs.Unblocked,
+// otherwise it makes it time out. It reports whether it woke the client.
+type Unblocker func(withError bool) bool
+
 // New returns the state of a freshly accepted connection.
 func New(id int64, conn net.Conn, now time.Time) *Client {
-	c := &Client{ID: id, Conn: conn, Created: now, Out: resp.NewWriter()}
+	c := &Client{ID: id, Conn: conn, FD: -1, Created: now, Out: resp.NewWriter(), User: "default"}
 	if conn != nil {
 		c.Addr = conn.RemoteAddr().String()
 		c.LAddr = conn.LocalAddr().String()
 		c.Reader = resp.NewReader(conn)
+		if sc, ok := conn.(syscall.Conn); ok {
+			if rc, err := sc.SyscallConn(); err == nil {
+				rc.Control(func(fd uintptr) { c.FD = int(fd) })
+			}
+		}
 	}
 	c.proto.Store(2)
-	c.lastSeen.Store(now.UnixNano())
+	c.multi.Store(-1)
+	// Idle time is measured on the wall clock, as Seen records it.
+	c.lastSeen.Store(time.Now().UnixNano())
 	return c
 }
 
@@ -137,6 +170,69 @@ func (c *Client) NoTouch() bool { return c.noTouch.Load() }
 
 // SetNoTouch sets CLIENT NO-TOUCH.
 func (c *Client) SetNoTouch(v bool) { c.noTouch.Store(v) }
+
+// SetFlag sets or clears state flags.
+func (c *Client) SetFlag(f Flags, on bool) {
+	for {
+		old := c.flags.Load()
+		v := old &^ uint32(f)
+		if on {
+			v = old | uint32(f)
+		}
+		if c.flags.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+// Flags returns the state flags.
+func (c *Client) Flags() Flags { return Flags(c.flags.Load()) }
+
+const subBits = 21
+
+// SetSubscriptions records how many channels, patterns and shard channels
+// the client is subscribed to (the pub/sub subsystem keeps it current).
+func (c *Client) SetSubscriptions(channels, patterns, shard int) {
+	const mask = 1<<subBits - 1
+	c.subs.Store(int64(channels&mask) | int64(patterns&mask)<<subBits | int64(shard&mask)<<(2*subBits))
+}
+
+// Subscriptions returns the counts SetSubscriptions recorded.
+func (c *Client) Subscriptions() (channels, patterns, shard int) {
+	const mask = 1<<subBits - 1
+	v := c.subs.Load()
+	return int(v & mask), int(v >> subBits & mask), int(v >> (2 * subBits) & mask)
+}
+
+// PubSub reports whether the client has any subscription: Redis then
+// counts it as a "pubsub" client (CLIENT LIST/KILL TYPE, flag 'P').
+func (c *Client) PubSub() bool { return c.subs.Load() != 0 }
+
+// SetMultiLen records the number of commands queued in MULTI; -1 means the
+// client is not in MULTI.
+func (c *Client) SetMultiLen(n int) { c.multi.Store(int32(n)) }
+
+// MultiLen returns the number of queued commands, or -1 outside MULTI.
+func (c *Client) MultiLen() int { return int(c.multi.Load()) }
+
+// SetUnblocker installs the function that CLIENT UNBLOCK calls while the
+// client waits in a blocking command; nil removes it.
+func (c *Client) SetUnblocker(fn Unblocker) {
+	if fn == nil {
+		c.unblock.Store(nil)
+		return
+	}
+	c.unblock.Store(&fn)
+}
+
+// Unblock wakes the client if it is blocked (CLIENT UNBLOCK), reporting
+// whether it was.
+func (c *Client) Unblock(withError bool) bool {
+	if fn := c.unblock.Load(); fn != nil {
+		return (*fn)(withError)
+	}
+	return false
+}
 
 // Kill closes the connection from any goroutine (CLIENT KILL, SHUTDOWN).
 func (c *Client) Kill() {

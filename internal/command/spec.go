@@ -38,6 +38,10 @@ const (
 	// AllKeys marks a command that may touch any key of any database (KEYS,
 	// FLUSHALL, SORT ... BY, EXEC): the dispatcher gives it the whole keyspace.
 	AllKeys
+	// Protected marks a command that a directive must allow (DEBUG:
+	// enable-debug-command, MODULE: enable-module-command). Redis has this
+	// flag too but leaves it out of COMMAND INFO.
+	Protected
 )
 
 var flagNames = []string{

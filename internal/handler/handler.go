@@ -50,6 +50,23 @@ type Env struct {
 	Shutdown func()
 	// Pause implements CLIENT PAUSE/UNPAUSE.
 	Pause *Pause
+
+	// Server-group state (INFO, CONFIG, DEBUG, SHUTDOWN).
+
+	// Executable is the absolute path of the running program.
+	Executable string
+	// ReplID is the replication ID INFO reports (master_replid).
+	ReplID string
+	// StartupMemory is the heap in use when the server started.
+	StartupMemory uint64
+	// Errors counts error replies by code (INFO errorstats).
+	Errors *ErrorStats
+	// Metrics samples INFO's instantaneous rates.
+	Metrics *Metrics
+	// Done is closed when the server stops (it ends DEBUG SLEEP early).
+	Done <-chan struct{}
+	// Logf writes a line to the server log.
+	Logf func(format string, args ...any)
 }
 
 var funcs = map[string]Func{}

@@ -41,12 +41,17 @@ func (db DB) WithIndex(index int) DB {
 	return db
 }
 
+// Expired reports whether e's time to live has run out at the view's time.
+// As in Redis, a key whose expiry time is now is still alive: it expires
+// once the clock has passed that time.
+func (db DB) Expired(e *Entry) bool { return e.ExpireAt != 0 && e.ExpireAt < db.Now }
+
 // Lookup returns key's entry, or nil. An expired key is deleted first,
 // as Redis's lazy expiry does.
 func (db DB) Lookup(key []byte, flags LookupFlag) *Entry {
 	s, t := db.table(key)
 	e := t.keys.Ref(key)
-	if e != nil && e.ExpireAt != 0 && e.ExpireAt <= db.Now {
+	if e != nil && db.Expired(e) {
 		db.expire(s, t, key)
 		e = nil
 	}
@@ -58,9 +63,17 @@ func (db DB) Lookup(key []byte, flags LookupFlag) *Entry {
 		}
 	}
 	if e != nil && flags&NoTouch == 0 && !db.NoTouch {
-		e.Access = db.clock()
+		db.touch(e)
 	}
 	return e
+}
+
+// touch records an access to e.
+func (db DB) touch(e *Entry) {
+	e.Access = db.clock()
+	if db.ks.lfu.on.Load() {
+		db.ks.touchLFU(e, db.Now)
+	}
 }
 
 // Read looks key up for reading: it counts a hit or miss and touches the key.
@@ -77,16 +90,33 @@ func (db DB) Exists(key []byte) bool { return db.Lookup(key, NoTouch|NoStats) !=
 func (db DB) IsExpired(key string) bool {
 	_, t := db.table([]byte(key))
 	e, ok := t.keys.Get(key)
-	return ok && e.ExpireAt != 0 && e.ExpireAt <= db.Now
+	return ok && db.Expired(&e)
 }
 
-func (db DB) expire(s *shard, t *table, key []byte) {
-	t.keys.DeleteBytes(key)
+// ExpireIfNeeded deletes key if it exists and its time to live has run
+// out, reporting whether it did (Redis's expireIfNeeded).
+func (db DB) ExpireIfNeeded(key []byte) bool {
+	s, t := db.table(key)
+	e := t.keys.Ref(key)
+	if e == nil || !db.Expired(e) {
+		return false
+	}
+	db.expire(s, t, key)
+	return true
+}
+
+// expire deletes key because its time to live ran out, reporting whether
+// it was there to delete (a sample may name a key twice).
+func (db DB) expire(s *shard, t *table, key []byte) bool {
+	if _, ok := t.keys.DeleteBytes(key); !ok {
+		return false
+	}
 	t.volatile.DeleteBytes(key)
 	s.expired.Add(1)
 	if db.ks.OnExpire != nil {
 		db.ks.OnExpire(db.Index, string(key))
 	}
+	return true
 }
 
 func (db DB) clock() uint32 { return uint32(db.Now / 1000) }
@@ -101,16 +131,40 @@ func (db DB) SetKeepTTL(key []byte, v value.Value) {
 	_, t := db.table(key)
 	if e := t.keys.Ref(key); e != nil {
 		e.Value = v
+		e.Unshared = false
 		e.Access = db.clock()
 		return
 	}
 	db.SetEntry(key, Entry{Value: v})
 }
 
-// SetEntry stores e at key, value and expiry time both.
+// SetEntry stores e's value, expiry time and Unshared mark at key. The
+// key's access time becomes now; an existing key keeps its LFU counter
+// (as Redis's dbOverwrite), a new one starts with the initial counter.
 func (db DB) SetEntry(key []byte, e Entry) {
 	_, t := db.table(key)
 	e.Access = db.clock()
+	if old := t.keys.Ref(key); old != nil {
+		had := old.ExpireAt != 0
+		e.freq, e.freqMin = old.freq, old.freqMin
+		*old = e
+		switch {
+		case e.ExpireAt != 0 && !had:
+			t.volatile.Set(string(key), struct{}{})
+		case e.ExpireAt == 0 && had:
+			t.volatile.DeleteBytes(key)
+		}
+		return
+	}
+	initLFU(&e, db.Now)
+	db.insert(t, string(key), e)
+}
+
+// Put stores e at key exactly as given, access time and LFU state
+// included, replacing any entry there. RENAME and MOVE use it with the
+// entry Take removed, as Redis moves the object itself.
+func (db DB) Put(key []byte, e Entry) {
+	_, t := db.table(key)
 	if old := t.keys.Ref(key); old != nil {
 		had := old.ExpireAt != 0
 		*old = e
@@ -122,29 +176,40 @@ func (db DB) SetEntry(key []byte, e Entry) {
 		}
 		return
 	}
-	k := string(key)
+	db.insert(t, string(key), e)
+}
+
+func (db DB) insert(t *table, k string, e Entry) {
 	t.keys.Set(k, e)
 	if e.ExpireAt != 0 {
 		t.volatile.Set(k, struct{}{})
 	}
 }
 
-// Delete removes key, reporting whether it existed (and had not expired).
-func (db DB) Delete(key []byte) bool {
+// Take removes key and returns its entry, metadata included. A key whose
+// time to live ran out is expired instead, and Take reports false.
+func (db DB) Take(key []byte) (Entry, bool) {
 	s, t := db.table(key)
 	e := t.keys.Ref(key)
 	if e == nil {
-		return false
+		return Entry{}, false
 	}
-	if e.ExpireAt != 0 && e.ExpireAt <= db.Now {
+	if db.Expired(e) {
 		db.expire(s, t, key)
-		return false
+		return Entry{}, false
 	}
-	t.keys.DeleteBytes(key)
-	if e.ExpireAt != 0 {
+	had := e.ExpireAt != 0
+	v, _ := t.keys.DeleteBytes(key)
+	if had {
 		t.volatile.DeleteBytes(key)
 	}
-	return true
+	return v, true
+}
+
+// Delete removes key, reporting whether it existed (and had not expired).
+func (db DB) Delete(key []byte) bool {
+	_, ok := db.Take(key)
+	return ok
 }
 
 // SetExpire sets an existing key's expiry time (Unix ms, non-zero).
@@ -155,7 +220,9 @@ func (db DB) SetExpire(key []byte, at int64) bool {
 		return false
 	}
 	if e.ExpireAt == 0 {
+		e.ExpireAt = at
 		t.volatile.Set(string(key), struct{}{})
+		return true
 	}
 	e.ExpireAt = at
 	return true
@@ -195,10 +262,12 @@ func (db DB) VolatileLen() int {
 // Range calls fn for every key, expired ones included, until fn returns
 // false. fn must not change the database. It needs every shard locked.
 func (db DB) Range(fn func(key string, e *Entry) bool) {
+	var cur Entry // one copy for the whole walk: no allocation per key
 	for i := range db.ks.shards {
 		stop := false
 		db.ks.shards[i].dbs[db.Index].keys.Range(func(k string, e Entry) bool {
-			if !fn(k, &e) {
+			cur = e
+			if !fn(k, &cur) {
 				stop = true
 				return false
 			}
@@ -210,50 +279,74 @@ func (db DB) Range(fn func(key string, e *Entry) bool) {
 	}
 }
 
-// Scan continues a SCAN from cursor, visiting buckets until at least count
-// keys were found (or count*10 buckets were visited), and returns the next
-// cursor (0 when done). Every key present for a whole iteration is
-// returned at least once. The cursor holds the shard in its low bits and
-// the shard's table cursor above them. It needs every shard locked.
-func (db DB) Scan(cursor uint64, count int, fn func(key string)) uint64 {
+// shardBits is the number of low cursor bits that select a shard.
+func (ks *Keyspace) shardBits() uint {
 	bits := uint(0)
-	for 1<<bits < len(db.ks.shards) {
+	for 1<<bits < len(ks.shards) {
 		bits++
 	}
+	return bits
+}
+
+// Scan continues a SCAN from cursor: it visits hash buckets, passing the
+// keys it finds (expired ones included) to fn, until at least count keys
+// were found or count*10 buckets were visited, and returns the next
+// cursor, 0 when the iteration is complete. Every key present for a whole
+// iteration is passed at least once, even when tables grow or shrink
+// between calls; a key may be passed more than once. The cursor holds the
+// shard in its low bits and that shard's table cursor above them; empty
+// shards are skipped at no cost, so an empty or small database completes
+// in one call as in Redis. fn must not change the database. It needs
+// every shard locked.
+func (db DB) Scan(cursor uint64, count int, fn func(key string)) uint64 {
+	bits := db.ks.shardBits()
+	n := len(db.ks.shards)
 	si := int(cursor & db.ks.mask)
 	c := cursor >> bits
 	found := 0
 	visits := count * 10
-	for {
+	if count > (1<<62)/10 {
+		visits = 1 << 62
+	}
+	emit := func(k string, _ Entry) {
+		found++
+		fn(k)
+	}
+	for si < n {
 		d := db.ks.shards[si].dbs[db.Index].keys
-		c = d.Scan(c, func(k string, _ Entry) {
-			found++
-			fn(k)
-		})
+		if d.Len() == 0 {
+			si, c = si+1, 0
+			continue
+		}
+		c = d.Scan(c, emit)
 		if c == 0 {
 			si++
-			if si == len(db.ks.shards) {
-				return 0
-			}
 		}
 		visits--
 		if found >= count || visits <= 0 {
-			return c<<bits | uint64(si)
+			break
 		}
 	}
+	if si >= n {
+		return 0
+	}
+	return c<<bits | uint64(si)
 }
 
 // RandomKey returns a random live key, deleting expired ones it meets as
 // Redis's RANDOMKEY does. It needs every shard locked.
 func (db DB) RandomKey() (string, bool) {
-	for tries := 0; tries < 100; tries++ {
+	// Every round either returns or deletes one expired key, so the loop
+	// ends; the bound only guards against a broken table.
+	for rounds := db.Len() + 1; rounds > 0; rounds-- {
 		total := db.Len()
 		if total == 0 {
 			return "", false
 		}
 		r := int(rnd(uint64(total)))
 		for i := range db.ks.shards {
-			t := &db.ks.shards[i].dbs[db.Index]
+			s := &db.ks.shards[i]
+			t := &s.dbs[db.Index]
 			if r >= t.keys.Len() {
 				r -= t.keys.Len()
 				continue
@@ -262,8 +355,8 @@ func (db DB) RandomKey() (string, bool) {
 			if !ok {
 				break
 			}
-			if e.ExpireAt != 0 && e.ExpireAt <= db.Now {
-				db.expire(&db.ks.shards[i], t, []byte(k))
+			if db.Expired(&e) {
+				db.expire(s, t, []byte(k))
 				break
 			}
 			return k, true

@@ -58,7 +58,7 @@ func (ks *Keyspace) expireBatch(si, dbIndex int, now int64) (sampled, expired in
 	nv := 0
 	t.volatile.Sample(expireSample, rnd, func(key string, _ struct{}) bool {
 		sampled++
-		if e, ok := t.keys.Get(key); ok && e.ExpireAt != 0 && e.ExpireAt <= now {
+		if e, ok := t.keys.Get(key); ok && e.ExpireAt != 0 && e.ExpireAt < now {
 			victims[nv] = key
 			nv++
 		}
@@ -66,7 +66,9 @@ func (ks *Keyspace) expireBatch(si, dbIndex int, now int64) (sampled, expired in
 	})
 	db := DB{ks: ks, Index: dbIndex, Now: now}
 	for _, k := range victims[:nv] {
-		db.expire(s, t, []byte(k))
+		if db.expire(s, t, []byte(k)) {
+			expired++
+		}
 	}
-	return sampled, nv
+	return sampled, expired
 }

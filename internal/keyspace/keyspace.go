@@ -30,6 +30,14 @@ type Entry struct {
 	ExpireAt int64
 	// Access is the LRU clock (seconds) of the last access.
 	Access uint32
+	// Unshared marks a small integer string that Redis would hold as its
+	// own object rather than a shared one (a COPY's result): OBJECT
+	// REFCOUNT reports 1 for it. Storing a new value clears it.
+	Unshared bool
+	// freq and freqMin are the LFU state (see lfu.go): a logarithmic
+	// access counter and the minute clock at which it last decayed.
+	freq    uint8
+	freqMin uint16
 }
 
 // table is one database's part of a shard.
@@ -66,6 +74,9 @@ type Keyspace struct {
 	// OnExpire, when set, is called (with the shard locked) for every key
 	// removed because its time to live ran out.
 	OnExpire func(db int, key string)
+
+	// lfu is the LFU access tracking state (see lfu.go).
+	lfu lfuState
 }
 
 // New returns a keyspace of numDB databases.
@@ -84,6 +95,7 @@ func NewSharded(numDB, shards int) *Keyspace {
 		seed:   maphash.MakeSeed(),
 		numDB:  numDB,
 	}
+	ks.lfu.init()
 	for i := range ks.shards {
 		ks.shards[i].dbs = make([]table, numDB)
 		for d := range ks.shards[i].dbs {

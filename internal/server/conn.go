@@ -3,14 +3,20 @@ package server
 import (
 	"errors"
 	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"weak"
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/resp"
 )
 
-// flushAt is the reply size at which replies are written before the read
-// buffer is drained, bounding the memory of a long pipeline's replies.
+// flushAt is the reply size at which replies are handed to the connection
+// before the read buffer is drained, bounding the memory of a long
+// pipeline's replies while the client keeps reading.
 const flushAt = 64 * 1024
 
 // serveConn runs one connection: read a command, dispatch it, and write
@@ -28,7 +34,8 @@ func (s *Server) serveConn(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
-	c := client.New(reg.NextID(), conn, s.now())
+	out := newOutConn(conn)
+	c := client.New(reg.NextID(), out, s.now())
 	stats.TotalConnections.Add(1)
 	reg.Add(c)
 	defer func() {
@@ -37,21 +44,31 @@ func (s *Server) serveConn(conn net.Conn) {
 	}()
 	c.Authenticated = s.cfg.Get("requirepass") == ""
 	c.Reader.Unauthenticated = !c.Authenticated
-	c.Reader.MaxBulkLen = s.cfg.Int("proto-max-bulk-len")
+	// proto-max-bulk-len applies to connected clients as soon as CONFIG
+	// SET changes it, as in Redis.
+	c.Reader.MaxBulkLenVar = s.maxBulkLen()
 	c.Reader.BeforeRead = func() error { return s.flush(c) }
 	for {
 		args, err := c.Reader.ReadCommand()
 		if err != nil {
 			var pe *resp.ProtocolError
 			if errors.As(err, &pe) {
+				// Redis answers what came before the error, then the
+				// error, and closes the connection once that is written.
 				c.Out.Error(errs.Protocol(pe.Msg))
-				s.flush(c)
+				if s.flush(c) == nil {
+					out.wait()
+				}
 			}
+			// On a read error (the client went away) pending replies are
+			// dropped, as Redis frees such a client at once.
 			return
 		}
 		s.dispatch(c, args)
 		if c.CloseAfterReply || c.Killed() {
-			s.flush(c)
+			if s.flush(c) == nil && !c.Killed() {
+				out.wait()
+			}
 			return
 		}
 		if c.Out.Len() >= flushAt {
@@ -62,7 +79,9 @@ func (s *Server) serveConn(conn net.Conn) {
 	}
 }
 
-// flush writes the pending replies.
+// flush hands the pending replies to the connection. It does not block on
+// a client that does not read: what the socket does not take at once is
+// queued (see outConn).
 func (s *Server) flush(c *client.Client) error {
 	if c.Out.Len() == 0 {
 		return nil
@@ -72,4 +91,157 @@ func (s *Server) flush(c *client.Client) error {
 	c.Out.Reset()
 	c.Out.Release(1 << 20)
 	return err
+}
+
+// maxBulkByConfig holds, per configuration, the current proto-max-bulk-len,
+// kept up to date by a config watcher so that each command reads it with
+// one atomic load.
+var maxBulkByConfig sync.Map // weak.Pointer[config.Config] → *atomic.Int64
+
+func (s *Server) maxBulkLen() *atomic.Int64 {
+	key := weak.Make(s.cfg)
+	if v, ok := maxBulkByConfig.Load(key); ok {
+		return v.(*atomic.Int64)
+	}
+	lim := new(atomic.Int64)
+	lim.Store(s.cfg.Int("proto-max-bulk-len"))
+	v, loaded := maxBulkByConfig.LoadOrStore(key, lim)
+	if loaded {
+		return v.(*atomic.Int64)
+	}
+	s.cfg.Watch("proto-max-bulk-len", func(v string) {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			lim.Store(n)
+		}
+	})
+	// Read again: a CONFIG SET between the first read and Watch is not lost.
+	lim.Store(s.cfg.Int("proto-max-bulk-len"))
+	return lim
+}
+
+// outConn is a client connection whose writes never block the goroutine
+// that runs the client's commands. Like Redis, which keeps reading and
+// executing while a client's replies wait in its output buffer, a write
+// first gives the socket what it accepts without waiting; the rest is
+// queued and a goroutine, started only then and gone once the queue is
+// empty, writes it while the connection goes on reading. A client that
+// pipelines a million commands before reading any reply thus never
+// deadlocks against the server. Writes keep their order; an error of the
+// background writer is returned by the next Write.
+type outConn struct {
+	net.Conn
+	raw syscall.RawConn // nil when the connection has no descriptor
+
+	mu      sync.Mutex
+	drained sync.Cond // signalled when the writer goroutine ends
+	queue   []byte    // bytes accepted by Write, not yet written
+	spare   []byte    // the writer's previous buffer, for reuse
+	running bool      // the writer goroutine is running
+	err     error     // sticky write error
+
+	// State of the non-blocking write, kept here so that passing the
+	// callback to RawConn.Write does not allocate.
+	nbBuf  []byte
+	nbN    int
+	nbErr  error
+	nbFunc func(fd uintptr) bool
+}
+
+// maxSpare bounds the queue buffer kept for reuse after a backlog drains.
+const maxSpare = 1 << 20
+
+func newOutConn(conn net.Conn) *outConn {
+	o := &outConn{Conn: conn}
+	o.drained.L = &o.mu
+	if sc, ok := conn.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			o.raw = rc
+		}
+	}
+	o.nbFunc = o.writeNonblock
+	return o
+}
+
+// SyscallConn exposes the underlying connection's descriptor.
+func (o *outConn) SyscallConn() (syscall.RawConn, error) {
+	if o.raw == nil {
+		return nil, errors.ErrUnsupported
+	}
+	return o.raw, nil
+}
+
+// Write writes b, or queues what the socket does not accept at once. It
+// returns len(b) unless the connection has failed.
+func (o *outConn) Write(b []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return 0, o.err
+	}
+	total := len(b)
+	if !o.running {
+		n, err := o.tryWrite(b)
+		if err != nil {
+			o.err = err
+			return n, err
+		}
+		if n == len(b) {
+			return n, nil
+		}
+		b = b[n:]
+		o.running = true
+		go o.run()
+	}
+	o.queue = append(o.queue, b...)
+	return total, nil
+}
+
+// tryWrite writes what the socket accepts without blocking.
+func (o *outConn) tryWrite(b []byte) (int, error) {
+	if o.raw == nil || !canWriteNonblock {
+		return 0, nil
+	}
+	o.nbBuf, o.nbN, o.nbErr = b, 0, nil
+	err := o.raw.Write(o.nbFunc)
+	n, nerr := o.nbN, o.nbErr
+	o.nbBuf, o.nbErr = nil, nil
+	if nerr != nil {
+		return n, nerr
+	}
+	return n, err
+}
+
+// run writes the queue until it is empty or the connection fails.
+func (o *outConn) run() {
+	o.mu.Lock()
+	for len(o.queue) > 0 && o.err == nil {
+		buf := o.queue
+		o.queue, o.spare = o.spare[:0], nil
+		o.mu.Unlock()
+		_, err := o.Conn.Write(buf)
+		o.mu.Lock()
+		if err != nil {
+			o.err = err
+		}
+		if cap(buf) <= maxSpare {
+			o.spare = buf[:0]
+		}
+	}
+	if o.err != nil {
+		o.queue = nil
+	}
+	o.running = false
+	o.drained.Broadcast()
+	o.mu.Unlock()
+}
+
+// wait blocks until every queued byte is written or the connection fails
+// (closing it from another goroutine, as CLIENT KILL and Close do, ends the
+// wait).
+func (o *outConn) wait() {
+	o.mu.Lock()
+	for o.running {
+		o.drained.Wait()
+	}
+	o.mu.Unlock()
 }

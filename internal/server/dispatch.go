@@ -36,6 +36,12 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 		s.reject(c, spec, errs.WrongArity(spec.Name))
 		return
 	}
+	if spec.Flags&command.Protected != 0 {
+		if msg := handler.ProtectedDenied(s.env, spec, c); msg != "" {
+			s.reject(c, spec, msg)
+			return
+		}
+	}
 	if !c.Authenticated && spec.Flags&command.NoAuth == 0 {
 		s.reject(c, spec, errs.NoAuth)
 		return
@@ -53,6 +59,7 @@ func (s *Server) reject(c *client.Client, spec *command.Spec, msg string) {
 		s.env.Stats.Commands[spec.ID].Rejected.Add(1)
 	}
 	s.env.Stats.ErrorReplies.Add(1)
+	s.env.Errors.AddString(msg)
 	if c.ReplyMode == client.ReplyOn {
 		c.Out.Error(msg)
 	} else if c.ReplyMode == client.ReplySkip {
@@ -81,9 +88,9 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 			all = true
 		}
 	}
-	drop := c.ReplyMode == client.ReplySkip
-	if drop {
-		c.ReplyMode = client.ReplyOn
+	// CLIENT REPLY SKIP drops the reply of the command after it.
+	if c.ReplyMode == client.ReplySkip {
+		c.ReplyMode = client.ReplySkipThis
 	}
 	mark := c.Out.Len()
 	ctx := handler.Ctx{
@@ -111,9 +118,14 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
 		cs.Failed.Add(1)
 		s.env.Stats.ErrorReplies.Add(1)
+		s.env.Errors.Add(out[mark+1:])
 	}
 	c.Seen(spec, start)
-	if drop || c.ReplyMode == client.ReplyOff {
+	switch c.ReplyMode {
+	case client.ReplySkipThis:
+		c.ReplyMode = client.ReplyOn
+		c.Out.Truncate(mark)
+	case client.ReplyOff:
 		c.Out.Truncate(mark)
 	}
 }

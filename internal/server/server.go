@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,8 +90,41 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Started:      s.now(),
 		Shutdown:     s.requestShutdown,
 		Pause:        &handler.Pause{},
+
+		Executable:    executable(),
+		ReplID:        runID(),
+		StartupMemory: heapInUse(),
+		Errors:        handler.NewErrorStats(),
+		Metrics:       handler.NewMetrics(),
+		Done:          s.done,
+		Logf:          func(format string, args ...any) { s.log.Printf(format, args...) },
+	}
+	// SHUTDOWN: stop accepting at once, tell the owner (ember-server exits),
+	// and close every connection, the caller's included.
+	s.env.Shutdown = func() {
+		s.requestShutdown()
+		for _, ln := range s.lns {
+			ln.Close()
+		}
+		go s.Close()
 	}
 	return s, nil
+}
+
+// executable is the absolute path of the running program (INFO executable).
+func executable() string {
+	p, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// heapInUse is the Go heap in use now (INFO used_memory_startup).
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 func runID() string {

@@ -79,3 +79,37 @@ func (s *String) SetRaw() { s.enc = encRaw }
 
 // Int returns the value as an integer when it is one.
 func (s *String) Int() (int64, bool) { return resp.ParseInt(s.B) }
+
+// NewStringByLen returns a string holding a copy of b, encoded by its length
+// alone ("embstr" up to 44 bytes, "raw" beyond), as Redis encodes strings it
+// builds itself without trying the integer form (INCRBYFLOAT's result).
+func NewStringByLen(b []byte) *String {
+	s := &String{B: append([]byte(nil), b...), enc: encRaw}
+	if len(b) <= embstrMax {
+		s.enc = encEmb
+	}
+	return s
+}
+
+// SetInt replaces the contents with n's decimal form, int-encoded, reusing
+// the string's memory.
+func (s *String) SetInt(n int64) {
+	s.B = resp.AppendInt(s.B[:0], n)
+	s.enc = encInt
+}
+
+// Append adds b at the end, in place; the string becomes "raw".
+func (s *String) Append(b []byte) {
+	s.B = append(s.B, b...)
+	s.enc = encRaw
+}
+
+// GrowZero makes the string at least n bytes long, padding it with zero
+// bytes; the string becomes "raw", as Redis unshares a string before
+// changing it in place.
+func (s *String) GrowZero(n int) {
+	if n > len(s.B) {
+		s.B = append(s.B, make([]byte, n-len(s.B))...)
+	}
+	s.enc = encRaw
+}

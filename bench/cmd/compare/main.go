@@ -1,0 +1,493 @@
+// Command compare measures ember-server side by side with redis-server 7.0
+// using redis-benchmark: same settings, persistence off, both servers on
+// the same pinned CPU, runs alternating between them, medians over rounds.
+//
+//	go run ./bench/cmd/compare            # full comparison (several minutes)
+//	go run ./bench/cmd/compare -quick     # GET/SET smoke run (seconds)
+//
+// See docs/performance.md for what every column means.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type options struct {
+	n, rounds  int
+	quick      bool
+	pin        bool
+	emberProcs int
+	workloads  string
+	clients    int
+	bigClients int
+	pipelines  string
+	sizes      string
+	keyspace   int
+	timeout    time.Duration
+	jsonPath   string
+	svgPath    string
+	mdPath     string
+	publish    bool
+	root       string
+	emberBin   string
+	warmup     bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.n, "n", 100000, "requests per run (redis-benchmark -n)")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each row reports the median over rounds")
+	fs.BoolVar(&o.quick, "quick", false, "fast subset: GET,SET at pipeline 1 and 16, 32 B, 1 round, n=20000 (explicit -n/-rounds win)")
+	fs.BoolVar(&o.pin, "pin", true, "pin servers to one CPU and redis-benchmark to the others with taskset")
+	fs.IntVar(&o.emberProcs, "ember-procs", 1, "GOMAXPROCS for ember-server (0: leave unset)")
+	fs.StringVar(&o.workloads, "workloads", "", "comma list of workloads to run (default all): set,get,incr,mset,lpush,lrange_100,lpop,sadd,hset,zadd")
+	fs.IntVar(&o.clients, "clients", 50, "parallel connections (redis-benchmark -c)")
+	fs.IntVar(&o.bigClients, "big-clients", 1000, "clients for the extra SET/GET run at pipeline 1 (0: skip it)")
+	fs.StringVar(&o.pipelines, "pipelines", "1,16", "comma list of pipeline depths (redis-benchmark -P)")
+	fs.StringVar(&o.sizes, "sizes", "32,4096", "comma list of value sizes in bytes (redis-benchmark -d)")
+	fs.IntVar(&o.keyspace, "keyspace", 100000, "random key space (redis-benchmark -r; 0: one fixed key)")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "limit for each redis-benchmark run")
+	fs.StringVar(&o.jsonPath, "json", "bench/out/results.json", "write results as JSON here (relative to the module root)")
+	fs.StringVar(&o.svgPath, "svg", "bench/out/throughput.svg", "write the throughput-ratio chart here (relative to the module root)")
+	fs.StringVar(&o.mdPath, "md", "bench/out/results.md", "write the table as Markdown here (relative to the module root)")
+	fs.BoolVar(&o.publish, "publish", false, "also copy the chart to docs/bench-throughput.svg")
+	fs.StringVar(&o.root, "root", "", "module root (default: found from the working directory)")
+	fs.StringVar(&o.emberBin, "ember-bin", "", "use this ember-server binary instead of building one")
+	fs.BoolVar(&o.warmup, "warmup", true, "run a short unmeasured SET/GET load on each server first")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.quick {
+		if !set["n"] {
+			o.n = 20000
+		}
+		if !set["rounds"] {
+			o.rounds = 1
+		}
+		if !set["workloads"] {
+			o.workloads = "get,set"
+		}
+		if !set["sizes"] {
+			o.sizes = "32"
+		}
+		if !set["big-clients"] {
+			o.bigClients = 0
+		}
+	}
+	if o.n < 1 || o.rounds < 1 || o.clients < 1 || o.bigClients < 0 || o.keyspace < 0 || o.timeout <= 0 {
+		return nil, errors.New("-n, -rounds, -clients and -timeout must be positive; -big-clients and -keyspace not negative")
+	}
+	return o, nil
+}
+
+// caseSpec is one table row: a workload at one setting.
+type caseSpec struct {
+	W                                 *workload
+	Clients, Pipeline, Size, Requests int
+}
+
+// group is a set of rows that share one dataset: both servers are flushed
+// before a group and the group's workloads run in order.
+type group []caseSpec
+
+func intList(s, what string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("bad %s %q", what, f)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no %s given", what)
+	}
+	return out, nil
+}
+
+// plan turns the options into groups of rows.
+func plan(o *options) ([]group, error) {
+	pipelines, err := intList(o.pipelines, "pipeline")
+	if err != nil {
+		return nil, err
+	}
+	sizes, err := intList(o.sizes, "size")
+	if err != nil {
+		return nil, err
+	}
+	selected := map[string]bool{}
+	if o.workloads != "" {
+		known := map[string]bool{}
+		for _, w := range workloads {
+			known[w.Key] = true
+		}
+		for _, k := range strings.Split(o.workloads, ",") {
+			k = strings.ToLower(strings.TrimSpace(k))
+			if k == "" {
+				continue
+			}
+			if !known[k] {
+				return nil, fmt.Errorf("unknown workload %q (known: set,get,incr,mset,lpush,lrange_100,lpop,sadd,hset,zadd)", k)
+			}
+			selected[k] = true
+		}
+	}
+	want := func(w *workload) bool { return len(selected) == 0 || selected[w.Key] }
+	var groups []group
+	for _, size := range sizes {
+		for _, p := range pipelines {
+			var g group
+			for _, w := range workloads {
+				if want(w) {
+					g = append(g, caseSpec{W: w, Clients: o.clients, Pipeline: p, Size: size, Requests: w.requests(o.n, size)})
+				}
+			}
+			if len(g) > 0 {
+				groups = append(groups, g)
+			}
+		}
+	}
+	if o.bigClients > 0 {
+		var g group
+		for _, w := range workloads {
+			if (w.Key == "set" || w.Key == "get") && want(w) {
+				g = append(g, caseSpec{W: w, Clients: o.bigClients, Pipeline: 1, Size: sizes[0], Requests: w.requests(o.n, sizes[0])})
+			}
+		}
+		if len(g) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) == 0 {
+		return nil, errors.New("nothing to run")
+	}
+	return groups, nil
+}
+
+// findRoot walks up from the working directory to the ember module root.
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for i := 0; i < 64; i++ {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(b), "module github.com/ember-kv/ember\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return "", errors.New("not inside the ember module: run from its checkout or pass -root")
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "compare:", err)
+		return 2
+	}
+	if err := compare(ctx, o, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "compare:", err)
+		return 1
+	}
+	return 0
+}
+
+func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	groups, err := plan(o)
+	if err != nil {
+		return err
+	}
+	redisBin, err1 := exec.LookPath("redis-server")
+	benchBin, err2 := exec.LookPath("redis-benchmark")
+	if err1 != nil || err2 != nil {
+		return errMissingTools
+	}
+	root := o.root
+	if root == "" {
+		if root, err = findRoot(); err != nil {
+			return err
+		}
+	}
+	raiseFileLimit()
+	tmp, err := os.MkdirTemp("", "ember-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	emberBin := o.emberBin
+	if emberBin == "" {
+		emberBin = filepath.Join(tmp, "ember-server")
+		fmt.Fprintln(stderr, "building ember-server ...")
+		bctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		build := exec.CommandContext(bctx, "go", "build", "-o", emberBin, "./cmd/ember-server")
+		build.Dir = root
+		out, err := build.CombinedOutput()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("go build ./cmd/ember-server: %v\n%s", err, out)
+		}
+	}
+
+	// Pinning: both servers share the first allowed CPU (only one is ever
+	// under load), redis-benchmark gets the rest.
+	serverCPUs, benchCPUs := "", ""
+	cpus := allowedCPUs()
+	_, tasksetErr := exec.LookPath("taskset")
+	switch {
+	case !o.pin:
+		fmt.Fprintln(stderr, "pinning off (-pin=false)")
+	case len(cpus) < 2:
+		fmt.Fprintln(stderr, "pinning off: fewer than 2 CPUs available")
+	case tasksetErr != nil:
+		fmt.Fprintln(stderr, "pinning off: taskset not found (apt-get install -y util-linux)")
+	default:
+		serverCPUs = strconv.Itoa(cpus[0])
+		benchCPUs = formatCPUList(cpus[1:])
+	}
+
+	var emberEnv []string
+	if o.emberProcs > 0 {
+		emberEnv = append(emberEnv, "GOMAXPROCS="+strconv.Itoa(o.emberProcs))
+	}
+	redis, err := startServer(ctx, "redis", redisBin, tmp, serverCPUs, nil)
+	if err != nil {
+		return err
+	}
+	defer redis.stop()
+	ember, err := startServer(ctx, "ember", emberBin, tmp, serverCPUs, emberEnv)
+	if err != nil {
+		if strings.Contains(err.Error(), "exited at start") {
+			return fmt.Errorf("ember-server rejected the settings redis-server accepts (%s): %v",
+				shellJoin(serverArgs(0, "DIR")), err)
+		}
+		return err
+	}
+	defer ember.stop()
+	servers := []*server{redis, ember}
+
+	rep := &report{
+		Started:      time.Now().UTC().Format(time.RFC3339),
+		RedisVersion: version(redisBin),
+		EmberVersion: version(emberBin),
+		Machine: machine{
+			CPUModel: cpuModel(), CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+			LoadAvgStart: loadAvg(),
+		},
+		Settings: settings{
+			Requests: o.n, Rounds: o.rounds, Keyspace: o.keyspace, ServerCPUs: serverCPUs,
+			BenchCPUs: benchCPUs, EmberGOMAXPROCS: o.emberProcs,
+			ServerFlags: shellJoin(serverArgs(0, "DIR")),
+		},
+	}
+	fmt.Fprintf(stderr, "redis: %s (pid %d, %s)\nember: %s (pid %d, %s)\n",
+		rep.RedisVersion, redis.pid(), redis.Addr, rep.EmberVersion, ember.pid(), ember.Addr)
+	if serverCPUs != "" {
+		fmt.Fprintf(stderr, "servers on CPU %s, redis-benchmark on CPU %s\n", serverCPUs, benchCPUs)
+	}
+
+	// Probe every workload's commands once: a workload a server does not
+	// implement yet is reported n/a instead of being run.
+	unsupported := map[string]map[string]string{"redis": {}, "ember": {}}
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, c := range g {
+			if seen[c.W.Key] {
+				continue
+			}
+			seen[c.W.Key] = true
+			for _, s := range servers {
+				msg, err := s.probe(c.W)
+				if err != nil {
+					return fmt.Errorf("probe %s on %s: %v", c.W.Name, s.Name, err)
+				}
+				if msg != "" {
+					unsupported[s.Name][c.W.Key] = msg
+					fmt.Fprintf(stderr, "%s: %s answers %q: rows marked n/a\n", s.Name, c.W.Name, msg)
+				}
+			}
+		}
+	}
+
+	hz := clockTicks()
+	if o.warmup {
+		for _, s := range servers {
+			for _, w := range workloads[:2] { // SET, GET
+				if unsupported[s.Name][w.Key] != "" {
+					continue
+				}
+				args := benchArgs(s.Port, w, o.clients, 1, 32, min(o.n, 20000), o.keyspace)
+				if r := runBenchmark(ctx, benchBin, benchCPUs, s, args, min(o.n, 20000), hz, o.timeout); r.Status != statusOK {
+					return fmt.Errorf("warm-up %s on %s: %s %s", w.Name, s.Name, r.Status, r.Error)
+				}
+			}
+		}
+	}
+
+	rows := make([][]*row, len(groups))
+	for gi, g := range groups {
+		rows[gi] = make([]*row, len(g))
+		for ci, c := range g {
+			rows[gi][ci] = &row{Workload: c.W.Name, Clients: c.Clients, Pipeline: c.Pipeline, Size: c.Size, Requests: c.Requests}
+		}
+	}
+	total := 0
+	for _, g := range groups {
+		total += len(g) * len(servers) * o.rounds
+	}
+	done := 0
+	for round := 0; round < o.rounds; round++ {
+		// Alternate who goes first each round so neither server always
+		// runs on the colder (or hotter) machine.
+		order := []*server{redis, ember}
+		if round%2 == 1 {
+			order = []*server{ember, redis}
+		}
+		for gi, g := range groups {
+			for _, s := range servers {
+				if err := s.flush(); err != nil {
+					return err
+				}
+			}
+			for ci, c := range g {
+				rw := rows[gi][ci]
+				for _, s := range order {
+					if err := ctx.Err(); err != nil {
+						return fmt.Errorf("interrupted: %v", err)
+					}
+					done++
+					side := rw.side(s.Name)
+					if msg := unsupported[s.Name][c.W.Key]; msg != "" {
+						side.Runs = append(side.Runs, runResult{Status: statusNotImplemented, Error: msg, Round: round + 1})
+						continue
+					}
+					if c.W.Prepare != nil {
+						if reply, err := s.command(c.W.Prepare(c.Size)...); err != nil || strings.HasPrefix(reply, "-") {
+							return fmt.Errorf("prepare %s on %s: %v %s", c.W.Name, s.Name, err, reply)
+						}
+					}
+					args := benchArgs(s.Port, c.W, c.Clients, c.Pipeline, c.Size, c.Requests, o.keyspace)
+					r := runBenchmark(ctx, benchBin, benchCPUs, s, args, c.Requests, hz, o.timeout)
+					r.Round = round + 1
+					side.Runs = append(side.Runs, r)
+					fmt.Fprintf(stderr, "[%d/%d] round %d %-10s c=%-4d P=%-2d %5dB %-5s %s\n",
+						done, total, round+1, c.W.Name, c.Clients, c.Pipeline, c.Size, s.Name, r.summary())
+					switch r.Status {
+					case statusOK:
+					case statusNotImplemented:
+						unsupported[s.Name][c.W.Key] = r.Error
+					case "interrupted":
+						return errors.New("interrupted")
+					default:
+						if !s.alive() {
+							return fmt.Errorf("%s: %s", s.Name, r.Error)
+						}
+					}
+				}
+			}
+		}
+	}
+	rep.Machine.LoadAvgEnd = loadAvg()
+	for _, g := range rows {
+		rep.Rows = append(rep.Rows, g...)
+	}
+	rep.finish()
+
+	fmt.Fprintln(stdout, rep.textTable())
+	fmt.Fprintln(stdout, rep.footnote())
+	outputs := []struct {
+		path  string
+		write func(io.Writer) error
+	}{
+		{o.jsonPath, rep.writeJSON},
+		{o.svgPath, rep.writeSVG},
+		{o.mdPath, func(w io.Writer) error { _, err := io.WriteString(w, rep.markdown()); return err }},
+	}
+	if o.publish {
+		outputs = append(outputs, struct {
+			path  string
+			write func(io.Writer) error
+		}{filepath.Join(root, "docs", "bench-throughput.svg"), rep.writeSVG})
+	}
+	for _, out := range outputs {
+		if out.path == "" {
+			continue
+		}
+		p := out.path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		if err := writeFile(p, out.write); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "wrote", p)
+	}
+	return nil
+}
+
+// shellJoin quotes args the way a shell user would type them.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " '\"\\$`") {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		} else {
+			out[i] = a
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

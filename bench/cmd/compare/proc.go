@@ -1,0 +1,205 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// cpuTicks returns the user+system CPU time of process pid (all its
+// threads) in clock ticks, from /proc/<pid>/stat fields 14 and 15.
+func cpuTicks(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatTicks(string(b))
+}
+
+// parseStatTicks parses utime+stime out of a /proc/<pid>/stat line. The
+// command name (field 2) is in parentheses and may hold spaces, so fields
+// are counted from the last ')'.
+func parseStatTicks(stat string) (int64, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("malformed /proc stat %q", stat)
+	}
+	f := strings.Fields(stat[i+1:])
+	// f[0] is field 3 (state); utime is field 14, stime field 15.
+	if len(f) < 13 {
+		return 0, fmt.Errorf("malformed /proc stat %q", stat)
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("malformed /proc stat %q", stat)
+	}
+	return u + s, nil
+}
+
+// clockTicks is the kernel's USER_HZ (getconf CLK_TCK), 100 when unknown.
+func clockTicks() float64 {
+	out, err := exec.Command("getconf", "CLK_TCK").Output()
+	if err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil && v > 0 {
+			return float64(v)
+		}
+	}
+	return 100
+}
+
+// allowedCPUs lists the CPUs this process may run on (Cpus_allowed_list in
+// /proc/self/status); nil when unknown.
+func allowedCPUs() []int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			cpus, err := parseCPUList(strings.TrimSpace(v))
+			if err != nil {
+				return nil
+			}
+			return cpus
+		}
+	}
+	return nil
+}
+
+// parseCPUList parses a kernel CPU list such as "0-3,6,8-9".
+func parseCPUList(s string) ([]int, error) {
+	var cpus []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, fmt.Errorf("bad cpu list %q", s)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("bad cpu list %q", s)
+			}
+		}
+		for c := a; c <= b && c-a < 1<<16; c++ {
+			cpus = append(cpus, c)
+		}
+	}
+	return cpus, nil
+}
+
+// formatCPUList is the inverse of parseCPUList for taskset -c.
+func formatCPUList(cpus []int) string {
+	var parts []string
+	for i := 0; i < len(cpus); {
+		j := i
+		for j+1 < len(cpus) && cpus[j+1] == cpus[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", cpus[i], cpus[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(cpus[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ",")
+}
+
+// cpuModel is the "model name" line of /proc/cpuinfo, "" when unknown.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// loadAvg is the first three fields of /proc/loadavg, "" when unknown.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// cpuNanos returns the CPU time of process pid in nanoseconds, summed over
+// its threads' /proc/<pid>/task/<tid>/schedstat (first field). It is exact
+// where /proc/<pid>/stat counts clock ticks, but it misses threads that
+// exited, so callers check it against cpuTicks.
+func cpuNanos(pid int) (int64, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, e := range ents {
+		b, err := os.ReadFile(dir + "/" + e.Name() + "/schedstat")
+		if err != nil {
+			if os.IsNotExist(err) { // the thread exited meanwhile
+				continue
+			}
+			return 0, err
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, fmt.Errorf("malformed schedstat %q", b)
+		}
+		v, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("malformed schedstat %q", b)
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// cpuSample is a process's CPU time read both ways.
+type cpuSample struct {
+	ticks    int64
+	nanos    int64
+	nanosErr error
+}
+
+func sampleCPU(pid int) (cpuSample, error) {
+	t, err := cpuTicks(pid)
+	if err != nil {
+		return cpuSample{}, err
+	}
+	n, nerr := cpuNanos(pid)
+	return cpuSample{ticks: t, nanos: n, nanosErr: nerr}, nil
+}
+
+// cpuDelta returns the CPU seconds between two samples and which source
+// it came from: the exact schedstat sum when it agrees with the tick count
+// (within two ticks and 5%), the tick count otherwise.
+func cpuDelta(a, b cpuSample, hz float64) (float64, string) {
+	byTicks := float64(b.ticks-a.ticks) / hz
+	if a.nanosErr != nil || b.nanosErr != nil {
+		return byTicks, "stat"
+	}
+	byNanos := float64(b.nanos-a.nanos) / 1e9
+	if math.Abs(byNanos-byTicks) <= 2/hz+0.05*byTicks {
+		return byNanos, "schedstat"
+	}
+	return byTicks, "stat"
+}

@@ -1,0 +1,77 @@
+package keyspace
+
+import (
+	"fmt"
+)
+
+// Check verifies the keyspace's invariants and returns the first broken
+// one: every key lives in the shard its hash selects, holds a value, and
+// appears in its table's volatile index exactly when it has an expiry
+// time; the index holds no other key; the tables' counts match what they
+// hold. It locks every shard itself, so it must not be called by a command
+// handler. Tests call it after every case.
+func (ks *Keyspace) Check() error {
+	ks.LockAll()
+	defer ks.UnlockAll()
+	for si := range ks.shards {
+		for d := range ks.shards[si].dbs {
+			if err := ks.checkTable(si, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (ks *Keyspace) checkTable(si, d int) error {
+	t := &ks.shards[si].dbs[d]
+	// Collect first: Range callbacks must not look anything up.
+	volatile := make(map[string]bool, t.volatile.Len())
+	nv := 0
+	t.volatile.Range(func(k string, _ struct{}) bool {
+		volatile[k] = true
+		nv++
+		return true
+	})
+	if nv != t.volatile.Len() {
+		return fmt.Errorf("keyspace: shard %d db %d: volatile index ranges over %d keys, counts %d", si, d, nv, t.volatile.Len())
+	}
+	if len(volatile) != nv {
+		return fmt.Errorf("keyspace: shard %d db %d: volatile index holds a key twice", si, d)
+	}
+	var err error
+	nk, withTTL := 0, 0
+	seen := make(map[string]bool, t.keys.Len())
+	t.keys.Range(func(k string, e Entry) bool {
+		nk++
+		switch {
+		case seen[k]:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q held twice", si, d, k)
+		case ks.ShardOf([]byte(k)) != si:
+			err = fmt.Errorf("keyspace: key %q of db %d is in shard %d, hashes to %d", k, d, si, ks.ShardOf([]byte(k)))
+		case e.Value == nil:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no value", si, d, k)
+		case e.ExpireAt < 0:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q has negative expiry time %d", si, d, k, e.ExpireAt)
+		case e.ExpireAt != 0 && !volatile[k]:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q expires at %d but is not in the volatile index", si, d, k, e.ExpireAt)
+		case e.ExpireAt == 0 && volatile[k]:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no expiry time but is in the volatile index", si, d, k)
+		}
+		seen[k] = true
+		if e.ExpireAt != 0 {
+			withTTL++
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	if nk != t.keys.Len() {
+		return fmt.Errorf("keyspace: shard %d db %d: table ranges over %d keys, counts %d", si, d, nk, t.keys.Len())
+	}
+	if withTTL != nv {
+		return fmt.Errorf("keyspace: shard %d db %d: %d keys have an expiry time, volatile index holds %d", si, d, withTTL, nv)
+	}
+	return nil
+}
