@@ -74,6 +74,16 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		s.log = log.Default()
 	}
 	s.ks = keyspace.New(int(cfg.Int("databases")))
+	// Access tracking follows the eviction policy: an LFU counter under the
+	// *-lfu policies (OBJECT FREQ), the LRU clock otherwise (OBJECT IDLETIME).
+	applyLFU := func(string) {
+		s.ks.SetLFU(strings.HasSuffix(cfg.Get("maxmemory-policy"), "-lfu"))
+		s.ks.SetLFUParams(cfg.Int("lfu-log-factor"), cfg.Int("lfu-decay-time"))
+	}
+	applyLFU("")
+	for _, d := range []string{"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"} {
+		cfg.Watch(d, applyLFU)
+	}
 	s.handlers = make([]handler.Func, command.Count())
 	for id := range s.handlers {
 		spec := command.ByID(id)
