@@ -216,14 +216,6 @@ func keysCmd(c *Ctx) {
 	c.Out.StringArray(out)
 }
 
-// scanOpts are SCAN's parsed options.
-type scanOpts struct {
-	count    int
-	pattern  string
-	matchAll bool
-	typeName []byte
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 func scanCmd(c *Ctx) {
 	cursor, ok := genParseCursor(c.Args[1])
@@ -231,39 +223,18 @@ func scanCmd(c *Ctx) {
 		c.Error(errs.InvalidCursor)
 		return
 	}
-	opts := scanOpts{count: 10, matchAll: true}
-	args := c.Args
-	for i := 2; i < len(args); i += 2 {
-		more := i+1 < len(args)
-		switch opt := args[i]; {
-		case more && bytes.EqualFold(opt, []byte("count")):
-			n, ok := resp.ParseInt(args[i+1])
-			if !ok {
-				c.Error(errs.NotInteger)
-				return
-			}
-			if n < 1 {
-				c.Error(errs.Syntax)
-				return
-			}
-			opts.count = int(min(n, 1<<62))
-		case more && bytes.EqualFold(opt, []byte("match")):
-			opts.pattern = string(args[i+1])
-			opts.matchAll = opts.pattern == "*"
-		case more && bytes.EqualFold(opt, []byte("type")):
-			opts.typeName = args[i+1]
-		default:
-			c.Error(errs.Syntax)
-			return
-		}
+	opts, ok := parseScanOptions(c, 2, true)
+	if !ok {
+		return
 	}
 	var found []string
-	next := c.DB.Scan(cursor, opts.count, func(k string) { found = append(found, k) })
+	next := c.DB.Scan(cursor, int(min(opts.count, 1<<62)), func(k string) { found = append(found, k) })
 	// Filter after collecting, as Redis: by pattern, then by type, then
 	// dropping (and deleting) keys whose time to live ran out.
 	kept := found[:0]
+	pattern := string(opts.pattern)
 	for _, k := range found {
-		if !opts.matchAll && !glob.MatchString(opts.pattern, k) {
+		if opts.pattern != nil && !glob.MatchString(pattern, k) {
 			continue
 		}
 		key := []byte(k)

@@ -33,15 +33,8 @@ func init() {
 
 // hashValue returns the hash an entry holds: nil for a missing key, and ok
 // false (after replying WRONGTYPE) when the key holds another type.
-func hashValue(c *Ctx, e *keyspace.Entry) (h *value.Hash, ok bool) {
-	if e == nil {
-		return nil, true
-	}
-	h, ok = e.Value.(*value.Hash)
-	if !ok {
-		c.Error(errs.WrongType)
-	}
-	return h, ok
+func hashValue(c *Ctx, e *keyspace.Entry) (*value.Hash, bool) {
+	return typedValue[*value.Hash](c, e)
 }
 
 // hashLimits returns hash-max-listpack-entries and hash-max-listpack-value,
@@ -453,39 +446,16 @@ func hscanCmd(c *Ctx) {
 		return
 	}
 	if h == nil {
-		c.Out.Array(2)
-		c.Out.BulkString("0")
-		c.Out.Array(0)
+		replyEmptyScan(c)
 		return
 	}
 	// Options are parsed after the lookup, as Redis does: a missing key
 	// replies an empty scan whatever follows.
-	count := int64(10)
-	var pattern []byte
-	args := c.Args
-	for i := 3; i < len(args); i += 2 {
-		more := i+1 < len(args)
-		switch {
-		case more && strOptIs(args[i], "COUNT"):
-			n, ok := c.Int(i + 1)
-			if !ok {
-				return
-			}
-			if n < 1 {
-				c.Error(errs.Syntax)
-				return
-			}
-			count = n
-		case more && strOptIs(args[i], "MATCH"):
-			pattern = args[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-		default:
-			c.Error(errs.Syntax)
-			return
-		}
+	opts, ok := parseScanOptions(c, 3, false)
+	if !ok {
+		return
 	}
+	count, pattern := opts.count, opts.pattern
 	var items [][]byte // field, value, field, value, ...
 	collect := func(f, v []byte) { items = append(items, f, v) }
 	if h.IsListpack() {

@@ -36,15 +36,8 @@ func init() {
 
 // setsValue returns the set an entry holds: nil for a missing key, and ok
 // false (after replying WRONGTYPE) when the key holds another type.
-func setsValue(c *Ctx, e *keyspace.Entry) (s *value.Set, ok bool) {
-	if e == nil {
-		return nil, true
-	}
-	s, ok = e.Value.(*value.Set)
-	if !ok {
-		c.Error(errs.WrongType)
-	}
-	return s, ok
+func setsValue(c *Ctx, e *keyspace.Entry) (*value.Set, bool) {
+	return typedValue[*value.Set](c, e)
 }
 
 // setsMaxIntset is set-max-intset-entries, read when a set may convert.
@@ -669,36 +662,14 @@ func sscanCmd(c *Ctx) {
 		return
 	}
 	if s == nil {
-		c.Out.Array(2)
-		c.Out.BulkString("0")
-		c.Out.Array(0)
+		replyEmptyScan(c)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	usePattern := false
-	args := c.Args
-	for i := 3; i < len(args); i += 2 {
-		more := i+1 < len(args)
-		switch opt := args[i]; {
-		case more && strOptIs(opt, "COUNT"):
-			n, ok := c.Int(i + 1)
-			if !ok {
-				return
-			}
-			if n < 1 {
-				c.Error(errs.Syntax)
-				return
-			}
-			count = n
-		case more && strOptIs(opt, "MATCH"):
-			pattern = args[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		default:
-			c.Error(errs.Syntax)
-			return
-		}
+	opts, ok := parseScanOptions(c, 3, false)
+	if !ok {
+		return
 	}
+	count, pattern, usePattern := opts.count, opts.pattern, opts.pattern != nil
 	var found []string
 	if s.IsIntset() {
 		found = make([]string, 0, s.Len())

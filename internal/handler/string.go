@@ -38,15 +38,8 @@ func init() {
 
 // strValue returns the string an entry holds: nil for a missing key, and
 // ok false (after replying WRONGTYPE) when the key holds another type.
-func strValue(c *Ctx, e *keyspace.Entry) (s *value.String, ok bool) {
-	if e == nil {
-		return nil, true
-	}
-	s, ok = e.Value.(*value.String)
-	if !ok {
-		c.Error(errs.WrongType)
-	}
-	return s, ok
+func strValue(c *Ctx, e *keyspace.Entry) (*value.String, bool) {
+	return typedValue[*value.String](c, e)
 }
 
 // strOptIs reports whether arg is the option opt (upper case), compared as
