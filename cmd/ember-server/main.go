@@ -98,6 +98,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			pl.rejected = &srv.Env().Stats.RejectedConns
 		}
 	}
+	// Catch the signals before anyone can learn that the server is up: a
+	// SIGTERM sent right after the ready line must shut down gracefully.
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	if err := srv.Start(); err != nil {
 		closeAll(lns)
 		slog.log(levelWarning, "%s", err)
@@ -115,9 +120,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	slog.log(levelNotice, "Ready to accept connections (ember_version=%s redis_version=%s port=%d pid=%d)",
 		server.Version, server.RedisVersion, port, os.Getpid())
 
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	select {
 	case s := <-sig:
 		slog.log(levelWarning, "Received %s scheduling shutdown...", signalName(s))

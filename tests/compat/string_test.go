@@ -944,16 +944,8 @@ func randIntText(r *rand.Rand) string {
 func TestStringRandom(t *testing.T) {
 	p := pair(t)
 	r := Rand(t)
-	hasObject := emberKnows(p, "OBJECT", "ENCODING", "s15:nosuch")
-	hasExpireTime := emberKnows(p, "PEXPIRETIME", "s15:nosuch")
-	hasRPush := emberKnows(p, "RPUSH", "s15:list", "x")
-	if hasRPush {
-		p.Redis.Do("RPUSH", "s15:list", "x")
-	}
-	keys := []string{"s15:a", "s15:b", "s15:c", "s15:d"}
-	if hasRPush {
-		keys = append(keys, "s15:list")
-	}
+	p.Both("RPUSH", "s15:list", "x")
+	keys := []string{"s15:a", "s15:b", "s15:c", "s15:d", "s15:list"}
 	key := func() string { return keys[r.IntN(len(keys))] }
 	val := func() string {
 		if r.IntN(4) == 0 {
@@ -1050,17 +1042,9 @@ func TestStringRandom(t *testing.T) {
 				cmd = append(cmd, [][]string{{"LEN"}, {"IDX"}, {"WITHMATCHLEN"}, {"MINMATCHLEN", randIntText(r)}, {"BAD"}}[r.IntN(5)]...)
 			}
 		case 20:
-			if hasObject {
-				cmd = []string{"OBJECT", "ENCODING", key()}
-			} else {
-				cmd = []string{"GET", key()}
-			}
+			cmd = []string{"OBJECT", "ENCODING", key()}
 		case 21:
-			if hasExpireTime {
-				cmd = []string{"PEXPIRETIME", key()}
-			} else {
-				cmd = []string{"STRLEN", key()}
-			}
+			cmd = []string{"PEXPIRETIME", key()}
 		default:
 			cmd = []string{"GET", key()}
 		}
