@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/ember-kv/ember/internal/blocking"
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
@@ -103,18 +104,32 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		Now:    now,
 	}
 	ctx.DB.NoTouch = c.NoTouch()
+	// Clients blocked on keys this command wrote are served before its
+	// locks go (see internal/blocking); a command that blocked waits after.
+	var blocked *blocking.Waiter
 	if all {
 		ks.LockAll()
 		s.call(fn, &ctx)
+		if blocking.Active() {
+			blocked = s.serveBlocked(c, spec, args, nil, nil, true, ctx.DB.Now)
+		}
 		ks.UnlockAll()
 	} else {
 		ks.Lock(shards)
 		s.call(fn, &ctx)
+		if blocking.Active() && len(shards) > 0 {
+			blocked = s.serveBlocked(c, spec, args, c.KeyBuf, shards, false, ctx.DB.Now)
+		}
 		ks.Unlock(shards)
+	}
+	var waited time.Duration
+	if blocked != nil {
+		waited = s.waitBlocked(c, spec, blocked, start)
+		mark = 0 // earlier replies were flushed before the wait
 	}
 	cs := &s.env.Stats.Commands[spec.ID]
 	cs.Calls.Add(1)
-	cs.Usec.Add(int64(time.Since(start) / time.Microsecond))
+	cs.Usec.Add(int64((time.Since(start) - waited) / time.Microsecond))
 	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
 		cs.Failed.Add(1)
 		s.env.Stats.ErrorReplies.Add(1)

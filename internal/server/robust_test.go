@@ -166,4 +166,3 @@ func FuzzCommand(f *testing.F) {
 		}
 	})
 }
-

@@ -162,6 +162,32 @@ func TestCPUDelta(t *testing.T) {
 	}
 }
 
+func TestCPUBusy(t *testing.T) {
+	stat := "cpu  410344 0 68044 165417 928 0 15831 581 0 0\n" +
+		"cpu0 208367 0 31956 81216 597 0 8154 292 0 0\n" +
+		"cpu1 201977 0 36088 84201 330 0 7676 289 0 0\n" +
+		"intr 16307267 0 0\n"
+	if got, err := parseCPUBusy(stat, []int{0}); err != nil || got != 208367+31956+292 {
+		t.Fatalf("cpu0 busy = %d, %v", got, err)
+	}
+	if got, err := parseCPUBusy(stat, []int{0, 1}); err != nil || got != 208367+31956+292+201977+36088+289 {
+		t.Fatalf("cpu0,1 busy = %d, %v", got, err)
+	}
+	if _, err := parseCPUBusy(stat, []int{2}); err == nil {
+		t.Fatal("missing cpu2 accepted")
+	}
+	// 1 s on one CPU: 30 busy ticks at 100 Hz, of which 0.1 s were ours.
+	if got := foreignShare(30, 100, 0.1, 1, 1); math.Abs(got-0.2) > 1e-12 {
+		t.Fatalf("foreignShare = %v", got)
+	}
+	if got := foreignShare(5, 100, 0.1, 1, 1); got != 0 {
+		t.Fatalf("foreignShare below own time = %v", got)
+	}
+	if got := foreignShare(100, 100, 0, 1, 4); got != 0.25 {
+		t.Fatalf("foreignShare over 4 CPUs = %v", got)
+	}
+}
+
 func TestCPUList(t *testing.T) {
 	got, err := parseCPUList("0-3,6,8-9")
 	if err != nil || !reflect.DeepEqual(got, []int{0, 1, 2, 3, 6, 8, 9}) {
@@ -279,9 +305,9 @@ func TestShellJoin(t *testing.T) {
 }
 
 func TestTable(t *testing.T) {
-	rep := &report{Settings: settings{Rounds: 3}}
+	rep := &report{Settings: settings{Rounds: 3, ServerCPUs: "0"}}
 	ok := func(ops, p50, p99, eff float64) runResult {
-		return runResult{Status: statusOK, OpsPerSec: ops, P50Ms: p50, P99Ms: p99, OpsPerCPUSec: eff}
+		return runResult{Status: statusOK, OpsPerSec: ops, P50Ms: p50, P99Ms: p99, OpsPerCPUSec: eff, Noise: p50 / 10}
 	}
 	rep.Rows = []*row{
 		{Workload: "GET", Clients: 50, Pipeline: 1, Size: 32,
@@ -292,14 +318,15 @@ func TestTable(t *testing.T) {
 			Ember: side{Runs: []runResult{{Status: statusNotImplemented, Error: "ERR unknown command 'lpush'"}}}},
 	}
 	rep.finish()
-	if r := rep.Rows[0]; r.Redis.OpsPerSec != 90000 || r.Ember.OpsPerSec != 115000 || r.Ember.OKRuns != 2 || r.Ember.P99Ms != 1.1 {
+	if r := rep.Rows[0]; r.Redis.OpsPerSec != 90000 || r.Ember.OpsPerSec != 115000 || r.Ember.OKRuns != 2 || r.Ember.P99Ms != 1.1 ||
+		r.Redis.OpsSpread != 1.25 || r.Ember.OpsSpread != 120000.0/110000 {
 		t.Fatalf("medians: %+v %+v", r.Redis, r.Ember)
 	}
-	want := `| workload | clients | pipeline | size | ops/s redis | ops/s ember | x | p50 ms redis | p50 ms ember | x | p99 ms redis | p99 ms ember | x | ops/CPU-s redis | ops/CPU-s ember | x |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-| GET | 50 | 1 | 32 B | 90.0k | 115.0k | 1.28 | 0.300 | 0.300 | 1.00 | 0.600 | 1.100 | 1.83 | 200.0k | 102.5k | 0.51 |
-| LPUSH | 50 | 16 | 4 KB | 1.50M | n/a (not implemented) | - | 1.000 | - | - | 2.000 | - | - | 2.00M | - | - |
-| **geomean (1 rows)** |  |  |  |  |  | **1.28** |  |  | **1.00** |  |  | **1.83** |  |  | **0.51** |
+	want := `| workload | clients | pipeline | size | ops/s redis | ops/s ember | x | p50 ms redis | p50 ms ember | x | p99 ms redis | p99 ms ember | x | ops/CPU-s redis | ops/CPU-s ember | x | noise |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| GET | 50 | 1 | 32 B | 90.0k | 115.0k | 1.28 | 0.300 | 0.300 | 1.00 | 0.600 | 1.100 | 1.83 | 200.0k | 102.5k | 0.51 | 3% |
+| LPUSH | 50 | 16 | 4 KB | 1.50M | n/a (not implemented) | - | 1.000 | - | - | 2.000 | - | - | 2.00M | - | - | 10% |
+| **geomean (1 rows)** |  |  |  |  |  | **1.28** |  |  | **1.00** |  |  | **1.83** |  |  | **0.51** |  |
 `
 	if got := rep.markdown(); got != want {
 		t.Fatalf("markdown:\n%s\nwant:\n%s", got, want)

@@ -203,3 +203,55 @@ func cpuDelta(a, b cpuSample, hz float64) (float64, string) {
 	}
 	return byTicks, "stat"
 }
+
+// cpuBusy returns, summed over the given CPUs, the ticks /proc/stat counts
+// as spent running tasks (user, nice, system) plus stolen by the
+// hypervisor. Interrupt and softirq time is left out: on loopback most of
+// it is the measured run's own network traffic.
+func cpuBusy(cpus []int) (int64, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	return parseCPUBusy(string(b), cpus)
+}
+
+func parseCPUBusy(stat string, cpus []int) (int64, error) {
+	want := map[string]bool{}
+	for _, c := range cpus {
+		want["cpu"+strconv.Itoa(c)] = true
+	}
+	var total int64
+	found := 0
+	for _, line := range strings.Split(stat, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !want[f[0]] {
+			continue
+		}
+		// user nice system idle iowait irq softirq steal
+		for _, i := range []int{1, 2, 3, 8} {
+			v, err := strconv.ParseInt(f[i], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("malformed /proc/stat line %q", line)
+			}
+			total += v
+		}
+		found++
+	}
+	if found != len(want) {
+		return 0, fmt.Errorf("/proc/stat lacks some of cpus %v", cpus)
+	}
+	return total, nil
+}
+
+// foreignShare is the part of a CPU set's capacity during a run that went
+// to something other than the measured processes: busy time of the CPUs
+// (busyTicks, from cpuBusy deltas) minus the processes' own CPU seconds,
+// over wall seconds times the number of CPUs. 0 when nothing else ran.
+func foreignShare(busyTicks int64, hz, ownSeconds, wallSeconds float64, ncpu int) float64 {
+	if wallSeconds <= 0 || ncpu <= 0 {
+		return 0
+	}
+	f := (float64(busyTicks)/hz - ownSeconds) / (wallSeconds * float64(ncpu))
+	return math.Max(0, f)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -28,13 +29,18 @@ type settings struct {
 
 // side is one server's result for a row: medians over its successful runs.
 type side struct {
-	Status       string      `json:"status"`
-	OpsPerSec    float64     `json:"ops_per_sec,omitempty"`
-	P50Ms        float64     `json:"p50_ms,omitempty"`
-	P99Ms        float64     `json:"p99_ms,omitempty"`
-	OpsPerCPUSec float64     `json:"ops_per_cpu_s,omitempty"`
-	OKRuns       int         `json:"ok_runs"`
-	Runs         []runResult `json:"runs"`
+	Status       string  `json:"status"`
+	OpsPerSec    float64 `json:"ops_per_sec,omitempty"`
+	P50Ms        float64 `json:"p50_ms,omitempty"`
+	P99Ms        float64 `json:"p99_ms,omitempty"`
+	OpsPerCPUSec float64 `json:"ops_per_cpu_s,omitempty"`
+	// OpsSpread is the largest ops/s over the smallest among the runs:
+	// how noisy the machine was for this row (1 = every round the same).
+	OpsSpread float64 `json:"ops_spread,omitempty"`
+	OKRuns    int     `json:"ok_runs"`
+	// Noise is the median of the runs' noise (see runResult.Noise).
+	Noise float64     `json:"noise"`
+	Runs  []runResult `json:"runs"`
 }
 
 // ratios are ember/redis. Zero (omitted) when either side has no value.
@@ -93,12 +99,12 @@ func (r runResult) summary() string {
 	if r.OpsPerCPUSec > 0 {
 		eff = fmtOps(r.OpsPerCPUSec)
 	}
-	return fmt.Sprintf("%9s ops/s  p50 %.3f  p99 %.3f ms  %s ops/CPU-s", fmtOps(r.OpsPerSec), r.P50Ms, r.P99Ms, eff)
+	return fmt.Sprintf("%9s ops/s  p50 %.3f  p99 %.3f ms  %s ops/CPU-s  noise %.0f%%", fmtOps(r.OpsPerSec), r.P50Ms, r.P99Ms, eff, 100*r.Noise)
 }
 
 // aggregate computes the medians over the successful runs.
 func (s *side) aggregate() {
-	var ops, p50, p99, eff []float64
+	var ops, p50, p99, eff, noise []float64
 	s.Status = ""
 	for _, r := range s.Runs {
 		if r.Status != statusOK {
@@ -110,6 +116,7 @@ func (s *side) aggregate() {
 		ops = append(ops, r.OpsPerSec)
 		p50 = append(p50, r.P50Ms)
 		p99 = append(p99, r.P99Ms)
+		noise = append(noise, r.Noise)
 		if r.OpsPerCPUSec > 0 {
 			eff = append(eff, r.OpsPerCPUSec)
 		}
@@ -122,6 +129,10 @@ func (s *side) aggregate() {
 		s.Status = "not run"
 	}
 	s.OpsPerSec, s.P50Ms, s.P99Ms, s.OpsPerCPUSec = median(ops), median(p50), median(p99), median(eff)
+	s.Noise = median(noise)
+	if len(ops) > 0 {
+		s.OpsSpread = slices.Max(ops) / slices.Min(ops)
+	}
 }
 
 // finish aggregates every row and the geometric means of the ratios.
@@ -185,7 +196,7 @@ var tableHeader = []string{"workload", "clients", "pipeline", "size",
 	"ops/s redis", "ops/s ember", "x",
 	"p50 ms redis", "p50 ms ember", "x",
 	"p99 ms redis", "p99 ms ember", "x",
-	"ops/CPU-s redis", "ops/CPU-s ember", "x"}
+	"ops/CPU-s redis", "ops/CPU-s ember", "x", "noise"}
 
 // cells renders the table body, geometric-mean line last.
 func (rep *report) cells() [][]string {
@@ -211,14 +222,30 @@ func (rep *report) cells() [][]string {
 			cell(&r.Redis, ops, true), cell(&r.Ember, ops, true), fmtRatio(r.Ratio.OpsPerSec),
 			cell(&r.Redis, p50, false), cell(&r.Ember, p50, false), fmtRatio(r.Ratio.P50),
 			cell(&r.Redis, p99, false), cell(&r.Ember, p99, false), fmtRatio(r.Ratio.P99),
-			cell(&r.Redis, eff, false), cell(&r.Ember, eff, false), fmtRatio(r.Ratio.Efficiency))
+			cell(&r.Redis, eff, false), cell(&r.Ember, eff, false), fmtRatio(r.Ratio.Efficiency),
+			rep.noiseCell(r))
 		out = append(out, c)
 	}
 	g := rep.Geomean
 	out = append(out, []string{fmt.Sprintf("geomean (%d rows)", g.Rows), "", "", "",
 		"", "", fmtRatio(g.OpsPerSec), "", "", fmtRatio(g.P50), "", "", fmtRatio(g.P99),
-		"", "", fmtRatio(g.Efficiency)})
+		"", "", fmtRatio(g.Efficiency), ""})
 	return out
+}
+
+// noiseCell shows the larger of the two sides' median noise, "-" when it
+// was not measured (not pinned) or neither side ran.
+func (rep *report) noiseCell(r *row) string {
+	if rep.Settings.ServerCPUs == "" || (r.Redis.Status != statusOK && r.Ember.Status != statusOK) {
+		return "-"
+	}
+	n := 0.0
+	for _, s := range []*side{&r.Redis, &r.Ember} {
+		if s.Status == statusOK {
+			n = max(n, s.Noise)
+		}
+	}
+	return fmt.Sprintf("%.0f%%", 100*n)
 }
 
 // textTable aligns the table in columns; numbers right-aligned.
@@ -290,6 +317,7 @@ func (rep *report) markdown() string {
 
 func (rep *report) footnote() string {
 	return fmt.Sprintf("x = ember/redis. ops/s and ops/CPU-s: above 1 means ember does better; p50/p99: below 1 means ember answers faster.\n"+
+		"noise = share of the pinned CPUs other processes took during the row's runs (median, worse side); rows above 25%% are unreliable.\n"+
 		"Medians of %d round(s) of %d requests; servers on CPU %s, redis-benchmark on CPU %s; ember GOMAXPROCS=%d; %s; load average %s -> %s.",
 		rep.Settings.Rounds, rep.Settings.Requests, orNone(rep.Settings.ServerCPUs), orNone(rep.Settings.BenchCPUs),
 		rep.Settings.EmberGOMAXPROCS, rep.Machine.CPUModel, rep.Machine.LoadAvgStart, rep.Machine.LoadAvgEnd)

@@ -110,6 +110,14 @@ func benchArgs(port int, w *workload, clients, pipeline, size, requests, keyspac
 	return append(args, w.Custom(size)...)
 }
 
+// pinning says which CPUs the servers and redis-benchmark are pinned to;
+// empty when not pinned.
+type pinning struct {
+	Server, Bench []int
+}
+
+func (p pinning) on() bool { return len(p.Server) > 0 && len(p.Bench) > 0 }
+
 // runStatus values.
 const (
 	statusOK             = "ok"
@@ -129,18 +137,25 @@ type runResult struct {
 	CPUSource    string  `json:"server_cpu_source,omitempty"` // "schedstat" or "stat"
 	OpsPerCPUSec float64 `json:"ops_per_cpu_s,omitempty"`
 	WallSeconds  float64 `json:"wall_s,omitempty"`
-	Round        int     `json:"round"`
-	Error        string  `json:"error,omitempty"`
+	// Noise is the larger of ServerNoise and BenchNoise: the share of the
+	// server's CPU, and of the load generator's CPUs, that other processes
+	// (and the hypervisor) took during the run. Only measured when pinned.
+	Noise       float64 `json:"noise"`
+	ServerNoise float64 `json:"server_cpu_noise"`
+	BenchNoise  float64 `json:"benchmark_cpu_noise"`
+	Attempts    int     `json:"attempts,omitempty"`
+	Round       int     `json:"round"`
+	Error       string  `json:"error,omitempty"`
 }
 
 // runBenchmark runs redis-benchmark once against s (pinned with taskset -c
 // benchCPUs when set) and measures the server's CPU time around it.
-func runBenchmark(ctx context.Context, bin, benchCPUs string, s *server, args []string, requests int, hz float64, timeout time.Duration) runResult {
+func runBenchmark(ctx context.Context, bin string, pin pinning, s *server, args []string, requests int, hz float64, timeout time.Duration) runResult {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	argv := append([]string{bin}, args...)
-	if benchCPUs != "" {
-		argv = append([]string{"taskset", "-c", benchCPUs}, argv...)
+	if pin.on() {
+		argv = append([]string{"taskset", "-c", formatCPUList(pin.Bench)}, argv...)
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var stdout, stderr bytes.Buffer
@@ -152,10 +167,25 @@ func runBenchmark(ctx context.Context, bin, benchCPUs string, s *server, args []
 	if err != nil {
 		return runResult{Status: "error", Error: fmt.Sprintf("read %s cpu time: %v", s.Name, err)}
 	}
+	var busyS0, busyB0 int64
+	var busyErr error
+	if pin.on() {
+		busyS0, busyErr = cpuBusy(pin.Server)
+		if busyErr == nil {
+			busyB0, busyErr = cpuBusy(pin.Bench)
+		}
+	}
 	start := time.Now()
 	runErr := cmd.Run()
 	wall := time.Since(start)
 	after, cpuErr := sampleCPU(s.pid())
+	var busyS1, busyB1 int64
+	if pin.on() && busyErr == nil {
+		busyS1, busyErr = cpuBusy(pin.Server)
+		if busyErr == nil {
+			busyB1, busyErr = cpuBusy(pin.Bench)
+		}
+	}
 
 	out := stdout.String() + stderr.String()
 	if runErr != nil {
@@ -189,6 +219,12 @@ func runBenchmark(ctx context.Context, bin, benchCPUs string, s *server, args []
 		if r.CPUSeconds > 0 {
 			r.OpsPerCPUSec = float64(requests) / r.CPUSeconds
 		}
+	}
+	if pin.on() && busyErr == nil && cpuErr == nil && cmd.ProcessState != nil {
+		benchOwn := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+		r.ServerNoise = foreignShare(busyS1-busyS0, hz, r.CPUSeconds, wall.Seconds(), len(pin.Server))
+		r.BenchNoise = foreignShare(busyB1-busyB0, hz, benchOwn, wall.Seconds(), len(pin.Bench))
+		r.Noise = max(r.ServerNoise, r.BenchNoise)
 	}
 	return r
 }
