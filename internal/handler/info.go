@@ -2,6 +2,7 @@ package handler
 
 import (
 	"fmt"
+	"github.com/ember-kv/ember/internal/blocking"
 	"os"
 	"runtime"
 	"sort"
@@ -120,8 +121,9 @@ func infoText(c *Ctx, sections map[string]bool, all bool) []byte {
 		w.int("connected_clients", int64(env.Clients.Len()))
 		w.int("cluster_connections", 0)
 		w.int("maxclients", cfg.Int("maxclients"))
-		w.zeros("client_recent_max_input_buffer", "client_recent_max_output_buffer",
-			"blocked_clients", "tracking_clients", "clients_in_timeout_table")
+		w.zeros("client_recent_max_input_buffer", "client_recent_max_output_buffer")
+		w.int("blocked_clients", blocking.For(env.Keyspace).Blocked())
+		w.zeros("tracking_clients", "clients_in_timeout_table")
 	}
 	if want("memory") {
 		infoMemory(w, c)

@@ -3,11 +3,8 @@ package server
 import (
 	"errors"
 	"net"
-	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
-	"weak"
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/errs"
@@ -46,7 +43,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	c.Reader.Unauthenticated = !c.Authenticated
 	// proto-max-bulk-len applies to connected clients as soon as CONFIG
 	// SET changes it, as in Redis.
-	c.Reader.MaxBulkLenVar = s.maxBulkLen()
+	c.Reader.MaxBulkLenVar = &s.maxBulk
 	c.Reader.BeforeRead = func() error { return s.flush(c) }
 	for {
 		args, err := c.Reader.ReadCommand()
@@ -93,31 +90,6 @@ func (s *Server) flush(c *client.Client) error {
 	return err
 }
 
-// maxBulkByConfig holds, per configuration, the current proto-max-bulk-len,
-// kept up to date by a config watcher so that each command reads it with
-// one atomic load.
-var maxBulkByConfig sync.Map // weak.Pointer[config.Config] → *atomic.Int64
-
-func (s *Server) maxBulkLen() *atomic.Int64 {
-	key := weak.Make(s.cfg)
-	if v, ok := maxBulkByConfig.Load(key); ok {
-		return v.(*atomic.Int64)
-	}
-	lim := new(atomic.Int64)
-	lim.Store(s.cfg.Int("proto-max-bulk-len"))
-	v, loaded := maxBulkByConfig.LoadOrStore(key, lim)
-	if loaded {
-		return v.(*atomic.Int64)
-	}
-	s.cfg.Watch("proto-max-bulk-len", func(v string) {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			lim.Store(n)
-		}
-	})
-	// Read again: a CONFIG SET between the first read and Watch is not lost.
-	lim.Store(s.cfg.Int("proto-max-bulk-len"))
-	return lim
-}
 
 // outConn is a client connection whose writes never block the goroutine
 // that runs the client's commands. Like Redis, which keeps reading and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/ember-kv/ember/internal/blocking"
@@ -54,6 +55,8 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 	s.execute(c, spec, args)
 }
 
+var ctxPool = sync.Pool{New: func() any { return new(handler.Ctx) }}
+
 // reject answers a command that will not run with an error.
 func (s *Server) reject(c *client.Client, spec *command.Spec, msg string) {
 	if spec != nil {
@@ -94,7 +97,15 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		c.ReplyMode = client.ReplySkipThis
 	}
 	mark := c.Out.Len()
-	ctx := handler.Ctx{
+	// The context's address reaches the handler through a func value, so it
+	// would escape to the heap on every command; recycling it keeps the
+	// dispatcher allocation-free. Handlers never keep a *Ctx.
+	ctx := ctxPool.Get().(*handler.Ctx)
+	defer func() {
+		*ctx = handler.Ctx{}
+		ctxPool.Put(ctx)
+	}()
+	*ctx = handler.Ctx{
 		Args:   args,
 		Spec:   spec,
 		DB:     ks.DB(c.DB(), now.UnixMilli()),
@@ -109,14 +120,14 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	var blocked *blocking.Waiter
 	if all {
 		ks.LockAll()
-		s.call(fn, &ctx)
+		s.call(fn, ctx)
 		if blocking.Active() {
 			blocked = s.serveBlocked(c, spec, args, nil, nil, true, ctx.DB.Now)
 		}
 		ks.UnlockAll()
 	} else {
 		ks.Lock(shards)
-		s.call(fn, &ctx)
+		s.call(fn, ctx)
 		if blocking.Active() && len(shards) > 0 {
 			blocked = s.serveBlocked(c, spec, args, c.KeyBuf, shards, false, ctx.DB.Now)
 		}

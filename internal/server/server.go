@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ember-kv/ember/internal/client"
@@ -51,6 +52,9 @@ type Server struct {
 	env      *handler.Env
 	ks       *keyspace.Keyspace
 	handlers []handler.Func // by spec ID
+	// maxBulk is proto-max-bulk-len, which connected clients' readers load
+	// at every bulk header so that CONFIG SET applies at once.
+	maxBulk atomic.Int64
 	lns      []net.Listener
 	log      *log.Logger
 
@@ -81,6 +85,8 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		s.ks.SetLFUParams(cfg.Int("lfu-log-factor"), cfg.Int("lfu-decay-time"))
 	}
 	applyLFU("")
+	s.maxBulk.Store(cfg.Int("proto-max-bulk-len"))
+	cfg.Watch("proto-max-bulk-len", func(string) { s.maxBulk.Store(cfg.Int("proto-max-bulk-len")) })
 	for _, d := range []string{"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"} {
 		cfg.Watch(d, applyLFU)
 	}

@@ -429,33 +429,27 @@ func TestListGeneric(t *testing.T) {
 		LTRIM l10:many 0 0
 		OBJECT ENCODING l10:many
 	`))
-	if emberKnows(p, "COPY", "l10:l", "l10:copy") {
-		p.Both("DEL", "l10:copy")
-		p.CheckAll(Script(`
-			COPY l10:l l10:copy
-			LRANGE l10:copy 0 -1
-			RPUSH l10:copy d
-			LRANGE l10:l 0 -1
-			OBJECT ENCODING l10:copy
-		`))
-	}
-	if emberKnows(p, "RENAME", "l10:nosuch", "x") {
-		p.CheckAll(Script(`
-			RENAME l10:copy l10:renamed
-			LRANGE l10:renamed 0 -1
-			TYPE l10:copy
-		`))
-	}
-	if emberKnows(p, "MOVE", "l10:nosuch", "1") {
-		p.CheckAll(Script(`
-			MOVE l10:l 1
-			EXISTS l10:l
-			SELECT 1
-			LRANGE l10:l 0 -1
-			DEL l10:l
-			SELECT 0
-		`))
-	}
+	p.Both("DEL", "l10:copy")
+	p.CheckAll(Script(`
+		COPY l10:l l10:copy
+		LRANGE l10:copy 0 -1
+		RPUSH l10:copy d
+		LRANGE l10:l 0 -1
+		OBJECT ENCODING l10:copy
+	`))
+	p.CheckAll(Script(`
+		RENAME l10:copy l10:renamed
+		LRANGE l10:renamed 0 -1
+		TYPE l10:copy
+	`))
+	p.CheckAll(Script(`
+		MOVE l10:l 1
+		EXISTS l10:l
+		SELECT 1
+		LRANGE l10:l 0 -1
+		DEL l10:l
+		SELECT 0
+	`))
 	p.Normalize = func(args []string, reply []byte) []byte {
 		if strings.EqualFold(args[0], "SCAN") && bytes.HasPrefix(reply, []byte("*2\r\n$1\r\n0\r\n")) {
 			return append([]byte("*2\r\n$1\r\n0\r\n"), SortedArray(reply[len("*2\r\n$1\r\n0\r\n"):])...)
@@ -889,50 +883,42 @@ func TestListBlockingPipelineDiff(t *testing.T) {
 }
 
 // TestListBlockingOtherWrites: keys made ready by commands of other groups
-// (RENAME, COPY, SWAPDB, MOVE), when Ember has them.
+// (RENAME, COPY, SWAPDB, MOVE).
 func TestListBlockingOtherWrites(t *testing.T) {
 	p := pair(t)
 	w := listDialSide(t)
-	if emberKnows(p, "RENAME", "lb8:nosuch", "x") {
-		w.send("BLPOP", "lb8:r", "0")
-		listWaitBlocked(t, p, 1)
-		p.Check("RPUSH", "lb8:tmp", "renamed")
-		p.Check("RENAME", "lb8:tmp", "lb8:r")
-		w.check("BLPOP served by RENAME")
-	}
-	if emberKnows(p, "COPY", "lb8:nosuch", "x") {
-		w.send("BLPOP", "lb8:c", "0")
-		listWaitBlocked(t, p, 1)
-		p.Check("RPUSH", "lb8:orig", "copied")
-		p.Check("COPY", "lb8:orig", "lb8:c")
-		w.check("BLPOP served by COPY")
-		p.Check("LRANGE", "lb8:orig", "0", "-1")
-	}
-	if emberKnows(p, "MOVE", "lb8:nosuch", "1") {
-		w.send("SELECT", "1")
-		w.check("SELECT")
-		w.send("BLPOP", "lb8:m", "0")
-		listWaitBlocked(t, p, 1)
-		p.Check("RPUSH", "lb8:m", "moved")
-		p.Check("MOVE", "lb8:m", "1")
-		w.check("BLPOP in db 1 served by MOVE")
-		w.send("SELECT", "0")
-		w.check("SELECT")
-	}
-	if emberKnows(p, "SWAPDB", "0", "0") {
-		w.send("SELECT", "1")
-		w.check("SELECT")
-		w.send("BLPOP", "lb8:s", "0")
-		listWaitBlocked(t, p, 1)
-		p.Check("RPUSH", "lb8:s", "swapped")
-		p.Check("SWAPDB", "0", "1")
-		w.check("BLPOP served by SWAPDB")
-		p.Check("SWAPDB", "0", "1")
-		w.send("SELECT", "0")
-		w.check("SELECT")
-		p.Both("SELECT", "1")
-		p.Both("FLUSHDB")
-		p.Both("SELECT", "0")
-	}
+	w.send("BLPOP", "lb8:r", "0")
+	listWaitBlocked(t, p, 1)
+	p.Check("RPUSH", "lb8:tmp", "renamed")
+	p.Check("RENAME", "lb8:tmp", "lb8:r")
+	w.check("BLPOP served by RENAME")
+	w.send("BLPOP", "lb8:c", "0")
+	listWaitBlocked(t, p, 1)
+	p.Check("RPUSH", "lb8:orig", "copied")
+	p.Check("COPY", "lb8:orig", "lb8:c")
+	w.check("BLPOP served by COPY")
+	p.Check("LRANGE", "lb8:orig", "0", "-1")
+	w.send("SELECT", "1")
+	w.check("SELECT")
+	w.send("BLPOP", "lb8:m", "0")
+	listWaitBlocked(t, p, 1)
+	p.Check("RPUSH", "lb8:m", "moved")
+	p.Check("MOVE", "lb8:m", "1")
+	w.check("BLPOP in db 1 served by MOVE")
+	w.send("SELECT", "0")
+	w.check("SELECT")
+	w.send("SELECT", "1")
+	w.check("SELECT")
+	w.send("BLPOP", "lb8:s", "0")
+	listWaitBlocked(t, p, 1)
+	p.Check("RPUSH", "lb8:s", "swapped")
+	p.Check("SWAPDB", "0", "1")
+	w.check("BLPOP served by SWAPDB")
+	p.Check("SWAPDB", "0", "1")
+	w.send("SELECT", "0")
+	w.check("SELECT")
+	p.Both("SELECT", "1")
+	p.Both("FLUSHDB")
+	p.Both("SELECT", "0")
 	listWaitBlocked(t, p, 0)
 }

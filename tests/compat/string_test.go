@@ -1,7 +1,6 @@
 package compat
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -12,18 +11,6 @@ import (
 
 // Differential tests of the string commands. Keys carry a per-test prefix
 // so that tests never see each other's keys.
-
-// emberKnows reports whether Ember implements a command yet (some checks
-// rely on commands of other groups: OBJECT, PEXPIRETIME, ...).
-func emberKnows(p *Pair, args ...string) bool {
-	p.T.Helper()
-	reply, err := p.Ember.Do(args...)
-	if err != nil {
-		p.T.Fatalf("ember %q: %v", args, err)
-	}
-	return !bytes.HasPrefix(reply, []byte("-ERR unknown command")) &&
-		!bytes.HasPrefix(reply, []byte("-ERR unknown subcommand"))
-}
 
 // farFuture is an EXAT time (seconds) far enough ahead for any test run.
 var farFuture = strconv.FormatInt(time.Now().Add(10*365*24*time.Hour).Unix(), 10)
