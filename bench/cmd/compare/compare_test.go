@@ -305,7 +305,7 @@ func TestShellJoin(t *testing.T) {
 }
 
 func TestTable(t *testing.T) {
-	rep := &report{Settings: settings{Rounds: 3, ServerCPUs: "0"}}
+	rep := &report{Settings: settings{Rounds: 3, ServerCPUs: "0", MaxNoise: 0.25}}
 	ok := func(ops, p50, p99, eff float64) runResult {
 		return runResult{Status: statusOK, OpsPerSec: ops, P50Ms: p50, P99Ms: p99, OpsPerCPUSec: eff, Noise: p50 / 10}
 	}
@@ -313,6 +313,9 @@ func TestTable(t *testing.T) {
 		{Workload: "GET", Clients: 50, Pipeline: 1, Size: 32,
 			Redis: side{Runs: []runResult{ok(100000, 0.3, 0.5, 200000), ok(90000, 0.2, 0.7, 210000), ok(80000, 0.4, 0.6, 190000)}},
 			Ember: side{Runs: []runResult{ok(120000, 0.3, 1.0, 100000), ok(110000, 0.3, 1.2, 105000), {Status: "timeout"}}}},
+		{Workload: "SET", Clients: 1000, Pipeline: 1, Size: 32, // a noisy row
+			Redis: side{Runs: []runResult{{Status: statusOK, OpsPerSec: 50000, P50Ms: 1, P99Ms: 2, OpsPerCPUSec: 100000, Noise: 0.5}}},
+			Ember: side{Runs: []runResult{{Status: statusOK, OpsPerSec: 100000, P50Ms: 1, P99Ms: 2, OpsPerCPUSec: 100000, Noise: 0.1}}}},
 		{Workload: "LPUSH", Clients: 50, Pipeline: 16, Size: 4096,
 			Redis: side{Runs: []runResult{ok(1.5e6, 1, 2, 2e6)}},
 			Ember: side{Runs: []runResult{{Status: statusNotImplemented, Error: "ERR unknown command 'lpush'"}}}},
@@ -325,8 +328,10 @@ func TestTable(t *testing.T) {
 	want := `| workload | clients | pipeline | size | ops/s redis | ops/s ember | x | p50 ms redis | p50 ms ember | x | p99 ms redis | p99 ms ember | x | ops/CPU-s redis | ops/CPU-s ember | x | noise |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 | GET | 50 | 1 | 32 B | 90.0k | 115.0k | 1.28 | 0.300 | 0.300 | 1.00 | 0.600 | 1.100 | 1.83 | 200.0k | 102.5k | 0.51 | 3% |
+| SET | 1000 | 1 | 32 B | 50.0k | 100.0k | 2.00 | 1.000 | 1.000 | 1.00 | 2.000 | 2.000 | 1.00 | 100.0k | 100.0k | 1.00 | 50% |
 | LPUSH | 50 | 16 | 4 KB | 1.50M | n/a (not implemented) | - | 1.000 | - | - | 2.000 | - | - | 2.00M | - | - | 10% |
-| **geomean (1 rows)** |  |  |  |  |  | **1.28** |  |  | **1.00** |  |  | **1.83** |  |  | **0.51** |  |
+| **geomean (2 rows)** |  |  |  |  |  | **1.60** |  |  | **1.00** |  |  | **1.35** |  |  | **0.72** |  |
+| **geomean, noise <= 25% (1 rows)** |  |  |  |  |  | **1.28** |  |  | **1.00** |  |  | **1.83** |  |  | **0.51** |  |
 `
 	if got := rep.markdown(); got != want {
 		t.Fatalf("markdown:\n%s\nwant:\n%s", got, want)
@@ -425,5 +430,38 @@ func TestSmoke(t *testing.T) {
 	}
 	if svg, err := os.ReadFile(filepath.Join(dir, "t.svg")); err != nil || !strings.HasPrefix(string(svg), "<svg ") {
 		t.Fatalf("svg: %v", err)
+	}
+}
+
+// TestRerender renders outputs again from a results JSON (-from).
+func TestRerender(t *testing.T) {
+	root := t.TempDir()
+	rep := &report{RedisVersion: "Redis server v=7.0.15", EmberVersion: "Ember server v=0.1.0",
+		Settings: settings{Rounds: 1, Requests: 10, ServerCPUs: "0", BenchCPUs: "1"}}
+	rep.Rows = []*row{{Workload: "GET", Clients: 50, Pipeline: 1, Size: 32,
+		Redis: side{Runs: []runResult{{Status: statusOK, OpsPerSec: 100, P50Ms: 1, P99Ms: 2, OpsPerCPUSec: 200}}},
+		Ember: side{Runs: []runResult{{Status: statusOK, OpsPerSec: 150, P50Ms: 1, P99Ms: 3, OpsPerCPUSec: 100}}}}}
+	in := filepath.Join(root, "in.json")
+	if err := writeFile(in, rep.writeJSON); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"-from", in, "-root", root, "-publish"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	md, err := os.ReadFile(filepath.Join(root, "bench", "out", "results.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| GET | 50 | 1 | 32 B | 100 | 150 | 1.50 | 1.000 | 1.000 | 1.00 | 2.000 | 3.000 | 1.50 | 200 | 100 | 0.50 | 0% |") {
+		t.Fatalf("results.md:\n%s", md)
+	}
+	for _, p := range []string{"bench/out/results.json", "bench/out/throughput.svg", "docs/bench-throughput.svg"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Errorf("%s not written: %v", p, err)
+		}
+	}
+	if !strings.Contains(stdout.String(), "geomean, noise <= 25% (1 rows)") {
+		t.Fatalf("stdout:\n%s", stdout.String())
 	}
 }

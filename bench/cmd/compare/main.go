@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,6 +54,7 @@ type options struct {
 	warmup     bool
 	maxNoise   float64
 	retries    int
+	from       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -80,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.warmup, "warmup", true, "run a short unmeasured SET/GET load on each server first")
 	fs.Float64Var(&o.maxNoise, "max-noise", 0.25, "rerun a run when other processes took more than this share of the pinned CPUs")
 	fs.IntVar(&o.retries, "retries", 1, "reruns allowed per run for -max-noise")
+	fs.StringVar(&o.from, "from", "", "render the table, chart and Markdown again from this results JSON instead of running")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -228,7 +231,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 2
 	}
-	if err := compare(ctx, o, stdout, stderr); err != nil {
+	work := compare
+	if o.from != "" {
+		work = func(_ context.Context, o *options, stdout, stderr io.Writer) error {
+			return rerender(o, stdout, stderr)
+		}
+	}
+	if err := work(ctx, o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 1
 	}
@@ -322,7 +331,7 @@ func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		Settings: settings{
 			Requests: o.n, Rounds: o.rounds, Keyspace: o.keyspace, ServerCPUs: serverCPUs,
 			BenchCPUs: benchCPUs, EmberGOMAXPROCS: o.emberProcs,
-			ServerFlags: shellJoin(serverArgs(0, "DIR")),
+			ServerFlags: shellJoin(serverArgs(0, "DIR")), MaxNoise: o.maxNoise,
 		},
 	}
 	fmt.Fprintf(stderr, "redis: %s (pid %d, %s)\nember: %s (pid %d, %s)\n",
@@ -453,8 +462,39 @@ func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	for _, g := range rows {
 		rep.Rows = append(rep.Rows, g...)
 	}
-	rep.finish()
+	return rep.output(o, root, stdout, stderr)
+}
 
+// rerender loads a results JSON written earlier and writes its outputs
+// again (after a change to the table or the chart, or with -publish).
+func rerender(o *options, stdout, stderr io.Writer) error {
+	root := o.root
+	if root == "" {
+		var err error
+		if root, err = findRoot(); err != nil {
+			return err
+		}
+	}
+	b, err := os.ReadFile(o.from)
+	if err != nil {
+		return err
+	}
+	rep := &report{}
+	if err := json.Unmarshal(b, rep); err != nil {
+		return fmt.Errorf("%s: %v", o.from, err)
+	}
+	if rep.Settings.MaxNoise == 0 {
+		rep.Settings.MaxNoise = o.maxNoise
+	}
+	if filepath.Clean(o.jsonPath) == filepath.Clean(o.from) {
+		o.jsonPath = "" // do not rewrite the input
+	}
+	return rep.output(o, root, stdout, stderr)
+}
+
+// output aggregates the report, prints it and writes the files.
+func (rep *report) output(o *options, root string, stdout, stderr io.Writer) error {
+	rep.finish()
 	fmt.Fprintln(stdout, rep.textTable())
 	fmt.Fprintln(stdout, rep.footnote())
 	outputs := []struct {

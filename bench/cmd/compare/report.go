@@ -18,13 +18,14 @@ type machine struct {
 }
 
 type settings struct {
-	Requests        int    `json:"requests"`
-	Rounds          int    `json:"rounds"`
-	Keyspace        int    `json:"keyspace"`
-	ServerCPUs      string `json:"server_cpus,omitempty"`
-	BenchCPUs       string `json:"benchmark_cpus,omitempty"`
-	EmberGOMAXPROCS int    `json:"ember_gomaxprocs,omitempty"`
-	ServerFlags     string `json:"server_flags"`
+	Requests        int     `json:"requests"`
+	Rounds          int     `json:"rounds"`
+	Keyspace        int     `json:"keyspace"`
+	ServerCPUs      string  `json:"server_cpus,omitempty"`
+	BenchCPUs       string  `json:"benchmark_cpus,omitempty"`
+	EmberGOMAXPROCS int     `json:"ember_gomaxprocs,omitempty"`
+	ServerFlags     string  `json:"server_flags"`
+	MaxNoise        float64 `json:"max_noise"`
 }
 
 // side is one server's result for a row: medians over its successful runs.
@@ -78,6 +79,8 @@ type report struct {
 	Settings     settings `json:"settings"`
 	Rows         []*row   `json:"rows"`
 	Geomean      geo      `json:"geomean_ratio"`
+	// GeomeanQuiet is over the rows whose noise was at most MaxNoise.
+	GeomeanQuiet *geo `json:"geomean_ratio_quiet,omitempty"`
 }
 
 func (r *row) side(name string) *side {
@@ -137,7 +140,7 @@ func (s *side) aggregate() {
 
 // finish aggregates every row and the geometric means of the ratios.
 func (rep *report) finish() {
-	var ops, p50, p99, eff []float64
+	var all, quiet [4][]float64
 	for _, r := range rep.Rows {
 		r.Redis.aggregate()
 		r.Ember.aggregate()
@@ -147,15 +150,42 @@ func (rep *report) finish() {
 			P99:        ratio(r.Ember.P99Ms, r.Redis.P99Ms),
 			Efficiency: ratio(r.Ember.OpsPerCPUSec, r.Redis.OpsPerCPUSec),
 		}
-		ops = append(ops, r.Ratio.OpsPerSec)
-		p50 = append(p50, r.Ratio.P50)
-		p99 = append(p99, r.Ratio.P99)
-		eff = append(eff, r.Ratio.Efficiency)
+		v := [4]float64{r.Ratio.OpsPerSec, r.Ratio.P50, r.Ratio.P99, r.Ratio.Efficiency}
+		for i := range v {
+			all[i] = append(all[i], v[i])
+			if rowNoise(r) <= rep.Settings.MaxNoise {
+				quiet[i] = append(quiet[i], v[i])
+			}
+		}
 	}
-	rep.Geomean.OpsPerSec, rep.Geomean.Rows = geomean(ops)
-	rep.Geomean.P50, _ = geomean(p50)
-	rep.Geomean.P99, _ = geomean(p99)
-	rep.Geomean.Efficiency, _ = geomean(eff)
+	rep.Geomean = geoOf(all)
+	rep.GeomeanQuiet = nil
+	if rep.pinned() {
+		q := geoOf(quiet)
+		rep.GeomeanQuiet = &q
+	}
+}
+
+func geoOf(cols [4][]float64) geo {
+	var g geo
+	g.OpsPerSec, g.Rows = geomean(cols[0])
+	g.P50, _ = geomean(cols[1])
+	g.P99, _ = geomean(cols[2])
+	g.Efficiency, _ = geomean(cols[3])
+	return g
+}
+
+func (rep *report) pinned() bool { return rep.Settings.ServerCPUs != "" }
+
+// rowNoise is the larger of the two sides' median noise (sides that ran).
+func rowNoise(r *row) float64 {
+	n := 0.0
+	for _, s := range []*side{&r.Redis, &r.Ember} {
+		if s.Status == statusOK {
+			n = max(n, s.Noise)
+		}
+	}
+	return n
 }
 
 // fmtOps prints a rate compactly: 950, 12.3k, 1.23M.
@@ -226,31 +256,36 @@ func (rep *report) cells() [][]string {
 			rep.noiseCell(r))
 		out = append(out, c)
 	}
-	g := rep.Geomean
-	out = append(out, []string{fmt.Sprintf("geomean (%d rows)", g.Rows), "", "", "",
-		"", "", fmtRatio(g.OpsPerSec), "", "", fmtRatio(g.P50), "", "", fmtRatio(g.P99),
-		"", "", fmtRatio(g.Efficiency), ""})
 	return out
 }
 
-// noiseCell shows the larger of the two sides' median noise, "-" when it
-// was not measured (not pinned) or neither side ran.
+// footer renders the geometric-mean lines under the table.
+func (rep *report) footer() [][]string {
+	line := func(label string, g geo) []string {
+		return []string{fmt.Sprintf(label, g.Rows), "", "", "",
+			"", "", fmtRatio(g.OpsPerSec), "", "", fmtRatio(g.P50), "", "", fmtRatio(g.P99),
+			"", "", fmtRatio(g.Efficiency), ""}
+	}
+	out := [][]string{line("geomean (%d rows)", rep.Geomean)}
+	if q := rep.GeomeanQuiet; q != nil {
+		out = append(out, line(fmt.Sprintf("geomean, noise <= %.0f%%%% (%%d rows)", 100*rep.Settings.MaxNoise), *q))
+	}
+	return out
+}
+
+// noiseCell shows the row's noise, "-" when it was not measured (not
+// pinned) or neither side ran.
 func (rep *report) noiseCell(r *row) string {
-	if rep.Settings.ServerCPUs == "" || (r.Redis.Status != statusOK && r.Ember.Status != statusOK) {
+	if !rep.pinned() || (r.Redis.Status != statusOK && r.Ember.Status != statusOK) {
 		return "-"
 	}
-	n := 0.0
-	for _, s := range []*side{&r.Redis, &r.Ember} {
-		if s.Status == statusOK {
-			n = max(n, s.Noise)
-		}
-	}
-	return fmt.Sprintf("%.0f%%", 100*n)
+	return fmt.Sprintf("%.0f%%", 100*rowNoise(r))
 }
 
 // textTable aligns the table in columns; numbers right-aligned.
 func (rep *report) textTable() string {
-	rows := append([][]string{tableHeader}, rep.cells()...)
+	body, foot := rep.cells(), rep.footer()
+	rows := append(append([][]string{tableHeader}, body...), foot...)
 	width := make([]int, len(tableHeader))
 	for _, r := range rows {
 		for i, c := range r {
@@ -259,24 +294,22 @@ func (rep *report) textTable() string {
 	}
 	var b strings.Builder
 	for ri, r := range rows {
-		if ri == len(rows)-1 {
+		if ri == 1 || ri == 1+len(body) {
 			writeRule(&b, width)
 		}
+		line := ""
 		for i, c := range r {
 			if i > 0 {
-				b.WriteString("  ")
+				line += "  "
 			}
 			pad := strings.Repeat(" ", width[i]-len(c))
 			if i == 0 {
-				b.WriteString(c + pad)
+				line += c + pad
 			} else {
-				b.WriteString(pad + c)
+				line += pad + c
 			}
 		}
-		b.WriteString("\n")
-		if ri == 0 {
-			writeRule(&b, width)
-		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -301,13 +334,13 @@ func (rep *report) markdown() string {
 		}
 	}
 	b.WriteString("\n")
-	cells := rep.cells()
-	for i, r := range cells {
-		if i == len(cells)-1 {
-			for j := range r {
-				if r[j] != "" {
-					r[j] = "**" + r[j] + "**"
-				}
+	for _, r := range rep.cells() {
+		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
+	}
+	for _, r := range rep.footer() {
+		for j := range r {
+			if r[j] != "" {
+				r[j] = "**" + r[j] + "**"
 			}
 		}
 		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
@@ -317,9 +350,9 @@ func (rep *report) markdown() string {
 
 func (rep *report) footnote() string {
 	return fmt.Sprintf("x = ember/redis. ops/s and ops/CPU-s: above 1 means ember does better; p50/p99: below 1 means ember answers faster.\n"+
-		"noise = share of the pinned CPUs other processes took during the row's runs (median, worse side); rows above 25%% are unreliable.\n"+
+		"noise = share of the pinned CPUs other processes took during the row's runs (median, worse side); rows above %.0f%% are unreliable.\n"+
 		"Medians of %d round(s) of %d requests; servers on CPU %s, redis-benchmark on CPU %s; ember GOMAXPROCS=%d; %s; load average %s -> %s.",
-		rep.Settings.Rounds, rep.Settings.Requests, orNone(rep.Settings.ServerCPUs), orNone(rep.Settings.BenchCPUs),
+		100*rep.Settings.MaxNoise, rep.Settings.Rounds, rep.Settings.Requests, orNone(rep.Settings.ServerCPUs), orNone(rep.Settings.BenchCPUs),
 		rep.Settings.EmberGOMAXPROCS, rep.Machine.CPUModel, rep.Machine.LoadAvgStart, rep.Machine.LoadAvgEnd)
 }
 
