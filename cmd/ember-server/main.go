@@ -115,6 +115,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			pidfile = ""
 		}
 	}
+	if addr := os.Getenv(pprofEnv); addr != "" {
+		if at, err := startPprof(addr); err != nil {
+			slog.log(levelWarning, "Could not start the profiling endpoint on %s: %s", addr, err)
+		} else {
+			slog.log(levelNotice, "Profiling endpoint (net/http/pprof) at http://%s/debug/pprof/", at)
+		}
+	}
 	slog.log(levelNotice, "Running mode=standalone, port=%d.", port)
 	slog.log(levelWarning, "Server initialized")
 	slog.log(levelNotice, "Ready to accept connections (ember_version=%s redis_version=%s port=%d pid=%d)",
