@@ -51,7 +51,18 @@ type Client struct {
 	CloseAfterReply bool
 	// KeyBuf and ShardBuf are scratch space for the dispatcher.
 	KeyBuf   []int
+	// Tick is when the previous command ended; the next command of the
+	// same read starts then, which saves a clock read per pipelined
+	// command. TickStale is set whenever the connection waits for input.
+	Tick      time.Time
+	TickStale bool
 	ShardBuf []int
+	// Transaction state (MULTI): the queued commands, copied out of the
+	// read buffer; the union of their flags; and whether one was rejected
+	// while queueing, which makes EXEC fail with EXECABORT.
+	Queued     []Queued
+	MultiFlags command.Flag
+	MultiError bool
 
 	// Readable by any goroutine.
 	db       atomic.Int32
@@ -215,6 +226,50 @@ func (c *Client) SetMultiLen(n int) { c.multi.Store(int32(n)) }
 // MultiLen returns the number of queued commands, or -1 outside MULTI.
 func (c *Client) MultiLen() int { return int(c.multi.Load()) }
 
+// Queued is one command queued by MULTI.
+type Queued struct {
+	Spec *command.Spec
+	Args [][]byte
+}
+
+// Queue appends a command to the transaction, copying its arguments (which
+// alias the read buffer) into one allocation. As Redis, it queues nothing
+// once the transaction is doomed (a rejected command, a touched WATCHed
+// key), since EXEC will not run it.
+func (c *Client) Queue(spec *command.Spec, args [][]byte) {
+	if c.MultiError || c.Flags()&FlagDirtyCAS != 0 {
+		return
+	}
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	cp := make([][]byte, len(args))
+	for i, a := range args {
+		start := len(buf)
+		buf = append(buf, a...)
+		cp[i] = buf[start:len(buf):len(buf)]
+	}
+	c.Queued = append(c.Queued, Queued{Spec: spec, Args: cp})
+	c.MultiFlags |= spec.Flags
+	c.SetMultiLen(len(c.Queued))
+}
+
+// EndMulti leaves MULTI: the queue is dropped and the dirty flags cleared
+// (the WATCHed keys are the watch table's, which the caller clears).
+func (c *Client) EndMulti() {
+	clear(c.Queued)
+	c.Queued = c.Queued[:0]
+	if cap(c.Queued) > 64 {
+		c.Queued = nil
+	}
+	c.MultiFlags = 0
+	c.MultiError = false
+	c.SetMultiLen(-1)
+	c.SetFlag(FlagDirtyCAS, false)
+}
+
 // SetUnblocker installs the function that CLIENT UNBLOCK calls while the
 // client waits in a blocking command; nil removes it.
 func (c *Client) SetUnblocker(fn Unblocker) {
@@ -249,10 +304,16 @@ func (c *Client) Killed() bool { return c.killed.Load() }
 
 // Registry is the set of connected clients.
 type Registry struct {
-	mu      sync.Mutex
-	clients map[int64]*Client
-	nextID  atomic.Int64
+	mu       sync.Mutex
+	clients  map[int64]*Client
+	nextID   atomic.Int64
+	onRemove []func(*Client)
 }
+
+// OnRemove registers fn to run when a client is removed (it disconnected),
+// after it left the registry: subsystems drop the client's state there
+// (WATCHed keys, ...). Register before clients connect.
+func (r *Registry) OnRemove(fn func(*Client)) { r.onRemove = append(r.onRemove, fn) }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry { return &Registry{clients: make(map[int64]*Client)} }
@@ -272,6 +333,9 @@ func (r *Registry) Remove(c *Client) {
 	r.mu.Lock()
 	delete(r.clients, c.ID)
 	r.mu.Unlock()
+	for _, fn := range r.onRemove {
+		fn(c)
+	}
 }
 
 // Len is the number of connected clients.

@@ -71,6 +71,11 @@ var clientSubs = []*Spec{
 	{Name: "client|no-evict", Arity: 3, Flags: clientAdmin, ACL: CatConnection,
 		Group: GroupConnection, Since: "7.0.0", Complexity: "O(1)",
 		Summary: "Exempts the connection from client eviction, or not."},
+	// NO-TOUCH and SETINFO are Redis 7.2 subcommands, beyond the 7.0
+	// reference: client libraries send SETINFO on connect.
+	{Name: "client|no-touch", Arity: 3, Flags: clientFlags, ACL: CatConnection,
+		Group: GroupConnection, Since: "7.2.0", Complexity: "O(1)",
+		Summary: "Stops this connection's commands from updating the access time and frequency of the keys they read, or lets them again."},
 	{Name: "client|pause", Arity: -3, Flags: clientAdmin, ACL: CatConnection,
 		Group: GroupConnection, Since: "2.9.50", Complexity: "O(1)",
 		Summary: "Holds the commands of every client, or only writes, for a number of milliseconds."},
@@ -80,6 +85,10 @@ var clientSubs = []*Spec{
 	{Name: "client|setname", Arity: 3, Flags: clientFlags, ACL: CatConnection,
 		Group: GroupConnection, Since: "2.6.9", Complexity: "O(1)",
 		Summary: "Names the connection."},
+	{Name: "client|setinfo", Arity: 4, Flags: clientFlags, ACL: CatConnection,
+		Tips:  []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+		Group: GroupConnection, Since: "7.2.0", Complexity: "O(1)",
+		Summary: "Records the name or version of the client library behind the connection."},
 	{Name: "client|tracking", Arity: -3, Flags: clientFlags, ACL: CatConnection,
 		Group: GroupConnection, Since: "6.0.0",
 		Complexity: "O(1). Some options may introduce additional complexity.",

@@ -53,3 +53,27 @@ func TrackingPrefixOverlap(a, b []byte) string {
 func SubcommandSyntax(sub []byte, container string) string {
 	return "ERR unknown subcommand or wrong number of arguments for '" + string(clip(sub, 128)) + "'. Try " + container + " HELP."
 }
+
+// SetinfoOption is the reply to CLIENT SETINFO with an attribute other than
+// LIB-NAME or LIB-VER (Redis 7.2). Redis formats the attribute as a C
+// string, so it ends at a NUL byte.
+func SetinfoOption(attr []byte) string {
+	return "ERR Unrecognized option '" + string(cstr(attr)) + "'"
+}
+
+// SetinfoValueInvalid is the reply to CLIENT SETINFO with a value holding a
+// space, a newline or another byte outside '!'..'~' (Redis 7.2); attr is
+// the attribute as the client spelled it.
+func SetinfoValueInvalid(attr []byte) string {
+	return "ERR " + string(attr) + " cannot contain spaces, newlines or special characters."
+}
+
+// cstr is b up to its first NUL byte, as C's %s prints it.
+func cstr(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}

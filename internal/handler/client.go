@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -23,14 +23,18 @@ func init() {
 		"client|kill":         clientKill,
 		"client|list":         clientList,
 		"client|no-evict":     clientNoEvict,
+		"client|no-touch":     clientNoTouch,
 		"client|pause":        clientPause,
 		"client|reply":        clientReply,
+		"client|setinfo":      clientSetInfo,
 		"client|setname":      clientSetName,
 		"client|tracking":     clientTracking,
 		"client|trackinginfo": clientTrackingInfo,
 		"client|unblock":      clientUnblock,
 		"client|unpause":      clientUnpause,
 	})
+	// RESET ends CLIENT NO-TOUCH (Redis 7.2); lib-name and lib-ver stay.
+	onClientReset(func(c *Ctx) { c.Client.SetNoTouch(false) })
 }
 
 // clientArgIs reports whether argument i is word, case-insensitively.
@@ -168,7 +172,8 @@ func appendClientLine(b []byte, c *Ctx, cl *client.Client) []byte {
 	}
 	b = strconv.AppendInt(b, idle, 10)
 	b = append(b, " flags="...)
-	b = appendClientFlags(b, cl, self && c.Client.CloseAfterReply)
+	tmode, tredir, _ := tracking.For(c.Env.Clients).Info(cl.ID)
+	b = appendClientFlags(b, cl, self && c.Client.CloseAfterReply, tmode)
 	b = append(b, " db="...)
 	b = strconv.AppendInt(b, int64(cl.DB()), 10)
 	sub, psub, ssub := cl.Subscriptions()
@@ -189,14 +194,19 @@ func appendClientLine(b []byte, c *Ctx, cl *client.Client) []byte {
 	default:
 		b = append(b, "NULL"...)
 	}
-	b = append(b, " user=default redir=-1 resp="...)
+	b = append(b, " user=default redir="...)
+	if tmode&tracking.On == 0 {
+		tredir = -1
+	}
+	b = strconv.AppendInt(b, tredir, 10)
+	b = append(b, " resp="...)
 	b = strconv.AppendInt(b, int64(cl.Proto()), 10)
 	return b
 }
 
 // appendClientFlags appends the flags field: one letter per state, in
 // Redis's order, or N for none.
-func appendClientFlags(b []byte, cl *client.Client, closing bool) []byte {
+func appendClientFlags(b []byte, cl *client.Client, closing bool, tmode tracking.Mode) []byte {
 	start := len(b)
 	f := cl.Flags()
 	if cl.PubSub() {
@@ -207,6 +217,15 @@ func appendClientFlags(b []byte, cl *client.Client, closing bool) []byte {
 	}
 	if f&client.FlagBlocked != 0 {
 		b = append(b, 'b')
+	}
+	if tmode&tracking.On != 0 {
+		b = append(b, 't')
+	}
+	if tmode&tracking.BrokenRedir != 0 {
+		b = append(b, 'R')
+	}
+	if tmode&tracking.BCast != 0 {
+		b = append(b, 'B')
 	}
 	if f&client.FlagDirtyCAS != 0 {
 		b = append(b, 'd')
@@ -328,6 +347,64 @@ func clientNoEvict(c *Ctx) {
 	c.OK()
 }
 
+// CLIENT NO-TOUCH ON | OFF
+//
+// While ON, the connection's commands leave the access time and LFU
+// counter of the keys they read alone (the dispatcher passes the flag to
+// the keyspace view); TOUCH still touches. RESET turns it off.
+func clientNoTouch(c *Ctx) {
+	switch {
+	case clientArgIs(c, 2, "on"):
+		c.Client.SetNoTouch(true)
+	case clientArgIs(c, 2, "off"):
+		c.Client.SetNoTouch(false)
+	default:
+		c.Error(errs.Syntax)
+		return
+	}
+	c.OK()
+}
+
+// CLIENT SETINFO LIB-NAME libname | LIB-VER libver
+//
+// Redis 7.2's command: the values are kept on the client (RESET leaves
+// them); an empty value clears one. Ember's CLIENT LIST keeps Redis 7.0's
+// fields, so it does not show them.
+func clientSetInfo(c *Ctx) {
+	var set func(string)
+	switch {
+	case clientArgIs(c, 2, "lib-name"):
+		set = c.Client.SetLibName
+	case clientArgIs(c, 2, "lib-ver"):
+		set = c.Client.SetLibVer
+	default:
+		c.Error(errs.SetinfoOption(c.Args[2]))
+		return
+	}
+	val := c.Args[3]
+	if !validClientInfoAttr(val) {
+		c.Error(errs.SetinfoValueInvalid(c.Args[2]))
+		return
+	}
+	set(string(val))
+	c.OK()
+}
+
+// validClientInfoAttr reports whether a CLIENT SETINFO value may be stored:
+// every byte before the first NUL (Redis checks it as a C string) is
+// printable ASCII other than space.
+func validClientInfoAttr(v []byte) bool {
+	for _, b := range v {
+		if b == 0 {
+			break
+		}
+		if b < '!' || b > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // CLIENT PAUSE timeout [WRITE | ALL]
 func clientPause(c *Ctx) {
 	if len(c.Args) > 4 {
@@ -413,99 +490,7 @@ func clientUnblock(c *Ctx) {
 	c.Out.Int(0)
 }
 
-// CLIENT TRACKING ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]
-// [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
-//
-// Ember does not implement client-side caching: the options are checked
-// as Redis checks them, OFF succeeds (tracking is never on) and ON fails
-// with errs.TrackingUnsupported.
-func clientTracking(c *Ctx) {
-	var (
-		redirect             int64
-		bcast, optin, optout bool
-		prefixes             [][]byte
-	)
-	for j := 3; j < len(c.Args); j++ {
-		more := len(c.Args) - 1 - j
-		switch {
-		case clientArgIs(c, j, "redirect") && more > 0:
-			j++
-			if redirect != 0 {
-				c.Error(errs.TrackingRedirectTwice)
-				return
-			}
-			id, ok := resp.ParseInt(c.Args[j])
-			if !ok {
-				c.Error(errs.NotInteger)
-				return
-			}
-			if c.Env.Clients.Get(id) == nil {
-				c.Error(errs.TrackingNoRedirectTarget)
-				return
-			}
-			redirect = id
-		case clientArgIs(c, j, "bcast"):
-			bcast = true
-		case clientArgIs(c, j, "optin"):
-			optin = true
-		case clientArgIs(c, j, "optout"):
-			optout = true
-		case clientArgIs(c, j, "noloop"):
-		case clientArgIs(c, j, "prefix") && more > 0:
-			j++
-			prefixes = append(prefixes, c.Args[j])
-		default:
-			c.Error(errs.Syntax)
-			return
-		}
-	}
-	switch {
-	case clientArgIs(c, 2, "on"):
-		switch {
-		case !bcast && len(prefixes) > 0:
-			c.Error(errs.TrackingPrefixNeedsBcast)
-		case bcast && (optin || optout):
-			c.Error(errs.TrackingOptInBcast)
-		case optin && optout:
-			c.Error(errs.TrackingOptInOptOut)
-		default:
-			for i, p := range prefixes {
-				for _, q := range prefixes[i+1:] {
-					if bytes.HasPrefix(p, q) || bytes.HasPrefix(q, p) {
-						c.Error(errs.TrackingPrefixOverlap(p, q))
-						return
-					}
-				}
-			}
-			c.Error(errs.TrackingUnsupported)
-		}
-	case clientArgIs(c, 2, "off"):
-		c.OK()
-	default:
-		c.Error(errs.Syntax)
-	}
-}
-
-// CLIENT CACHING YES | NO
-func clientCaching(c *Ctx) {
-	// Tracking is never on in Ember, so CACHING is never valid.
-	c.Error(errs.CachingNotTracking)
-}
-
-// CLIENT GETREDIR
-func clientGetRedir(c *Ctx) { c.Out.Int(-1) }
-
-// CLIENT TRACKINGINFO
-func clientTrackingInfo(c *Ctx) {
-	c.Out.Map(3)
-	c.Out.BulkString("flags")
-	c.Out.Set(1)
-	c.Out.BulkString("off")
-	c.Out.BulkString("redirect")
-	c.Out.Int(-1)
-	c.Out.BulkString("prefixes")
-	c.Out.Array(0)
-}
+// CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO are in tracking.go.
 
 // CLIENT HELP
 func clientHelp(c *Ctx) {
@@ -534,14 +519,18 @@ func clientHelp(c *Ctx) {
 		"    One line per connection, optionally of one type or with the given IDs.",
 		"NO-EVICT (ON|OFF)",
 		"    Exempt this connection from client eviction, or not.",
+		"NO-TOUCH (ON|OFF)",
+		"    Keep this connection's reads from updating keys' access time and frequency, or not.",
 		"PAUSE <timeout> [WRITE|ALL]",
 		"    Hold the commands of all clients (or only writes) for <timeout> ms.",
 		"REPLY (ON|OFF|SKIP)",
 		"    Send replies, stop sending them, or drop the next one only.",
+		"SETINFO (LIB-NAME|LIB-VER) <value>",
+		"    Record the client library's name or version.",
 		"SETNAME <name>",
 		"    Name this connection.",
 		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> ...] [OPTIN] [OPTOUT] [NOLOOP]",
-		"    Server-assisted client-side caching (not supported by Ember: ON fails).",
+		"    Server-assisted client-side caching: invalidation pushes for the keys this connection reads.",
 		"TRACKINGINFO",
 		"    This connection's client-side caching state.",
 		"UNBLOCK <client-id> [TIMEOUT|ERROR]",

@@ -72,9 +72,13 @@ func typeCmd(c *Ctx) {
 
 // TOUCH key [key ...]
 func touchCmd(c *Ctx) {
+	// TOUCH updates access times even for a CLIENT NO-TOUCH client, as in
+	// Redis 7.2.
+	db := c.DB
+	db.NoTouch = false
 	n := int64(0)
 	for _, k := range c.Args[1:] {
-		if c.DB.Read(k) != nil {
+		if db.Read(k) != nil {
 			n++
 		}
 	}

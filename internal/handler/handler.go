@@ -12,6 +12,7 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/watch"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -67,6 +68,14 @@ type Env struct {
 	Done <-chan struct{}
 	// Logf writes a line to the server log.
 	Logf func(format string, args ...any)
+
+	// Transactions.
+
+	// Watches is the table of WATCHed keys.
+	Watches *watch.Table
+	// Exec runs the client's queued transaction (EXEC, already in MULTI):
+	// it locks the queued commands' shards and writes EXEC's whole reply.
+	Exec func(c *Ctx)
 }
 
 var funcs = map[string]Func{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -38,13 +39,19 @@ func (s *Server) serveConn(conn net.Conn) {
 	defer func() {
 		reg.Remove(c)
 		c.Kill()
+		if tracking.Active() {
+			s.track.Disable(c.ID)
+		}
 	}()
 	c.Authenticated = s.cfg.Get("requirepass") == ""
 	c.Reader.Unauthenticated = !c.Authenticated
 	// proto-max-bulk-len applies to connected clients as soon as CONFIG
 	// SET changes it, as in Redis.
 	c.Reader.MaxBulkLenVar = &s.maxBulk
-	c.Reader.BeforeRead = func() error { return s.flush(c) }
+	c.Reader.BeforeRead = func() error {
+		c.TickStale = true
+		return s.flush(c)
+	}
 	for {
 		args, err := c.Reader.ReadCommand()
 		if err != nil {
@@ -81,15 +88,21 @@ func (s *Server) serveConn(conn net.Conn) {
 // queued (see outConn).
 func (s *Server) flush(c *client.Client) error {
 	if c.Out.Len() == 0 {
+		if tracking.Active() {
+			return s.track.Flushed(c)
+		}
 		return nil
 	}
 	n, err := c.Conn.Write(c.Out.Bytes())
 	s.env.Stats.NetOutput.Add(int64(n))
 	c.Out.Reset()
 	c.Out.Release(1 << 20)
+	// Invalidation pushes queued while the replies waited go after them.
+	if tracking.Active() && err == nil {
+		err = s.track.Flushed(c)
+	}
 	return err
 }
-
 
 // outConn is a client connection whose writes never block the goroutine
 // that runs the client's commands. Like Redis, which keeps reading and

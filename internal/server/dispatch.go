@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/handler"
+	"github.com/ember-kv/ember/internal/tracking"
 )
 
 // dispatch runs one command, as Redis's processCommand: it resolves the
@@ -48,9 +50,18 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 		s.reject(c, spec, errs.NoAuth)
 		return
 	}
-	if ch := s.env.Pause.Wait(spec.Flags&(command.Write|command.MayReplicate) != 0); ch != nil {
+	inMulti := c.MultiLen() >= 0 && s.txn.queuesInMulti(spec)
+	if inMulti && spec.Flags&command.NoMulti != 0 {
+		s.reject(c, spec, errs.NotInMulti)
+		return
+	}
+	if ch := s.env.Pause.Wait(s.mayReplicate(c, spec)); ch != nil {
 		s.flush(c)
 		<-ch
+	}
+	if inMulti {
+		s.queue(c, spec, args) // see transactions.go
+		return
 	}
 	s.execute(c, spec, args)
 }
@@ -62,8 +73,20 @@ func (s *Server) reject(c *client.Client, spec *command.Spec, msg string) {
 	if spec != nil {
 		s.env.Stats.Commands[spec.ID].Rejected.Add(1)
 	}
+	// A command rejected inside MULTI dooms the transaction; a rejected
+	// EXEC discards it at once (in MULTI or not), as Redis does.
+	if c.MultiLen() >= 0 {
+		c.MultiError = true
+	}
+	if spec != nil && spec == s.txn.exec {
+		handler.EndTransaction(s.env, c)
+		msg = errs.ExecAbortBecause(msg)
+	}
 	s.env.Stats.ErrorReplies.Add(1)
 	s.env.Errors.AddString(msg)
+	if tracking.Active() {
+		s.trackDone(c, s.track.State(c.ID), spec)
+	}
 	if c.ReplyMode == client.ReplyOn {
 		c.Out.Error(msg)
 	} else if c.ReplyMode == client.ReplySkip {
@@ -74,22 +97,33 @@ func (s *Server) reject(c *client.Client, spec *command.Spec, msg string) {
 // execute locks the command's shards and calls its handler.
 func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	fn := s.handlers[spec.ID]
-	start := time.Now()
+	start := c.Tick
+	if c.TickStale || start.IsZero() {
+		start = time.Now()
+	}
 	now := start
 	if s.opts.Clock != nil {
 		now = s.opts.Clock.Now()
 	}
 	ks := s.ks
 	all := spec.Flags&command.AllKeys != 0
-	var shards []int
+	var shards, keys []int
 	if !all && (len(spec.KeySpecs) > 0 || spec.GetKeys != nil) {
-		keys, ok := spec.Keys(args, c.KeyBuf[:0])
+		var ok bool
+		keys, ok = spec.Keys(args, c.KeyBuf[:0])
 		c.KeyBuf = keys
 		if ok {
 			shards = shardSet(c.ShardBuf[:0], keys, args, ks.ShardOf)
 			c.ShardBuf = shards
 		} else {
 			all = true
+		}
+	}
+	// A tracking client's pushes wait behind its replies (internal/tracking).
+	var ts *tracking.State
+	if tracking.Active() {
+		if ts = s.track.State(c.ID); ts != nil {
+			ts.Begin()
 		}
 	}
 	// CLIENT REPLY SKIP drops the reply of the command after it.
@@ -120,16 +154,22 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	var blocked *blocking.Waiter
 	if all {
 		ks.LockAll()
-		s.call(fn, ctx)
+		s.callWatched(fn, ctx, mark) // WATCH: see transactions.go
 		if blocking.Active() {
 			blocked = s.serveBlocked(c, spec, args, nil, nil, true, ctx.DB.Now)
+		}
+		if tracking.Active() {
+			s.trackKeys(c, ts, spec, args, nil, true, mark)
 		}
 		ks.UnlockAll()
 	} else {
 		ks.Lock(shards)
-		s.call(fn, ctx)
+		s.callWatched(fn, ctx, mark) // WATCH: see transactions.go
 		if blocking.Active() && len(shards) > 0 {
 			blocked = s.serveBlocked(c, spec, args, c.KeyBuf, shards, false, ctx.DB.Now)
+		}
+		if tracking.Active() && len(shards) > 0 {
+			s.trackKeys(c, ts, spec, args, keys, false, mark)
 		}
 		ks.Unlock(shards)
 	}
@@ -140,13 +180,18 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	}
 	cs := &s.env.Stats.Commands[spec.ID]
 	cs.Calls.Add(1)
-	cs.Usec.Add(int64((time.Since(start) - waited) / time.Microsecond))
+	end := time.Now()
+	c.Tick, c.TickStale = end, false
+	cs.Usec.Add(int64((end.Sub(start) - waited) / time.Microsecond))
 	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
 		cs.Failed.Add(1)
 		s.env.Stats.ErrorReplies.Add(1)
 		s.env.Errors.Add(out[mark+1:])
 	}
 	c.Seen(spec, start)
+	if ts != nil {
+		s.trackDone(c, ts, spec)
+	}
 	switch c.ReplyMode {
 	case client.ReplySkipThis:
 		c.ReplyMode = client.ReplyOn
@@ -154,6 +199,72 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	case client.ReplyOff:
 		c.Out.Truncate(mark)
 	}
+}
+
+// trackKeys runs after a command's handler, with its shards still locked,
+// when some client tracks keys: a read-only command's keys are remembered
+// for its client, if that client tracks them; a write command's keys (all
+// keys for FLUSHDB and FLUSHALL) are invalidated, unless it failed.
+func (s *Server) trackKeys(c *client.Client, ts *tracking.State, spec *command.Spec, args [][]byte, keys []int, all bool, mark int) {
+	if all && (len(spec.KeySpecs) > 0 || spec.GetKeys != nil) {
+		if k, ok := spec.Keys(args, c.KeyBuf[:0]); ok {
+			keys, c.KeyBuf = k, k
+		}
+	}
+	if spec.Flags&command.ReadOnly != 0 {
+		if ts != nil && len(keys) > 0 {
+			s.track.Remember(ts, args, keys)
+		}
+		return
+	}
+	if spec.Flags&command.Write == 0 {
+		return
+	}
+	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
+		return
+	}
+	if spec.Name == "flushall" || spec.Name == "flushdb" {
+		s.track.InvalidateAll()
+		return
+	}
+	if len(keys) == 0 {
+		return
+	}
+	var buf [8][]byte
+	written := buf[:0]
+	for _, p := range keys {
+		written = append(written, args[p])
+	}
+	s.track.Invalidate(c.ID, written)
+}
+
+// trackQueued is trackKeys for a command run inside EXEC, with its shards
+// locked, right after its handler wrote its reply at mark. EXEC must call
+// it for every queued command: a read inside MULTI/EXEC (rueidis's DoCache
+// is CLIENT CACHING YES, MULTI, PTTL, GET, EXEC) has to be remembered, and
+// a write has to invalidate.
+func (s *Server) trackQueued(c *client.Client, spec *command.Spec, args [][]byte, mark int) {
+	if !tracking.Active() {
+		return
+	}
+	var buf [8]int
+	var keys []int
+	if len(spec.KeySpecs) > 0 || spec.GetKeys != nil {
+		if k, ok := spec.Keys(args, buf[:0]); ok {
+			keys = k
+		}
+	}
+	s.trackKeys(c, s.track.State(c.ID), spec, args, keys, false, mark)
+}
+
+// trackDone ends the effect of CLIENT CACHING after the command that
+// follows it: any command but a CLIENT one, outside MULTI, as Redis's
+// resetClient. spec is nil for an unknown command.
+func (s *Server) trackDone(c *client.Client, ts *tracking.State, spec *command.Spec) {
+	if ts == nil || c.MultiLen() >= 0 || spec != nil && strings.HasPrefix(spec.Name, "client|") {
+		return
+	}
+	ts.ClearCaching()
 }
 
 // call runs a handler, turning a panic into an error reply so that one bad

@@ -19,7 +19,8 @@ import (
 // The keyspace invariants are checked after every command.
 
 // unsafeForRobustness are commands that would stop, pause or block the
-// server under random arguments; they have dedicated tests.
+// server under random arguments, or that are slow by design (PFSELFTEST);
+// they have dedicated tests.
 var unsafeForRobustness = map[string]bool{
 	"shutdown": true, "debug": true, "wait": true, "client|pause": true,
 	"quit": true, "reset": true, "client|kill": true, "client|reply": true,
@@ -27,6 +28,7 @@ var unsafeForRobustness = map[string]bool{
 	"sync": true, "psync": true, "replicaof": true, "slaveof": true,
 	"failover": true, "config|set": true, "config|rewrite": true, "save": true,
 	"bgsave": true, "bgrewriteaof": true, "flushall": true, "swapdb": true,
+	"pfselftest": true,
 }
 
 // robustWords are the arguments random commands are built from: keys,

@@ -23,6 +23,8 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/handler"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/tracking"
+	"github.com/ember-kv/ember/internal/watch"
 )
 
 // Version is Ember's version.
@@ -51,12 +53,15 @@ type Server struct {
 	opts     Options
 	env      *handler.Env
 	ks       *keyspace.Keyspace
-	handlers []handler.Func // by spec ID
+	handlers []handler.Func  // by spec ID
+	track    *tracking.Table // CLIENT TRACKING
+	watches  *watch.Table    // WATCHed keys
+	txn      txnCmds         // the commands MULTI runs at once
 	// maxBulk is proto-max-bulk-len, which connected clients' readers load
 	// at every bulk header so that CONFIG SET applies at once.
 	maxBulk atomic.Int64
-	lns      []net.Listener
-	log      *log.Logger
+	lns     []net.Listener
+	log     *log.Logger
 
 	wg       sync.WaitGroup
 	closeMu  sync.Mutex
@@ -114,6 +119,36 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Metrics:       handler.NewMetrics(),
 		Done:          s.done,
 		Logf:          func(format string, args ...any) { s.log.Printf(format, args...) },
+	}
+	// Client-side caching: expired keys (lazy or active expiry) are
+	// invalidated like changed ones.
+	s.track = tracking.For(s.env.Clients)
+	onExpire := s.ks.OnExpire
+	s.ks.OnExpire = func(db int, key string) {
+		if onExpire != nil {
+			onExpire(db, key)
+		}
+		if tracking.Active() {
+			s.track.Invalidate(0, [][]byte{[]byte(key)})
+		}
+	}
+	// Transactions: EXEC runs in the server (it locks shards); WATCHed
+	// keys are touched by expiry and dropped when their client goes.
+	s.txn = newTxnCmds()
+	s.watches = watch.New()
+	s.env.Watches = s.watches
+	s.env.Exec = s.execTxn
+	// Remove runs on CLIENT KILL's goroutine too, and again when the
+	// connection's own goroutine ends: only the (locked) table is touched.
+	s.env.Clients.OnRemove(s.watches.Unwatch)
+	onExpireTxn := s.ks.OnExpire
+	s.ks.OnExpire = func(db int, key string) {
+		if onExpireTxn != nil {
+			onExpireTxn(db, key)
+		}
+		if watch.Active() {
+			s.watches.Touch(db, []byte(key), false)
+		}
 	}
 	// SHUTDOWN: stop accepting at once, tell the owner (ember-server exits),
 	// and close every connection, the caller's included.

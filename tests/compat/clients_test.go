@@ -17,13 +17,13 @@ import (
 	"github.com/ember-kv/ember/internal/command"
 )
 
-// needCommands skips the test while a command it uses is not in Ember's
-// table yet.
+// needCommands fails the test when a command it uses is missing from
+// Ember's table.
 func needCommands(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if command.LookupString(n) == nil {
-			t.Skipf("needs %s, which Ember does not implement yet", strings.ToUpper(n))
+			t.Fatalf("needs %s, which Ember lacks", strings.ToUpper(n))
 		}
 	}
 }
@@ -35,9 +35,10 @@ func testContext(t *testing.T) context.Context {
 }
 
 // TestGoRedis connects go-redis v9, which sends HELLO 3 (or AUTH for
-// RESP2), CLIENT SETINFO and CLIENT MAINT_NOTIFICATIONS on connect and must
-// tolerate Redis 7.0's errors for the last two, then runs commands one by
-// one and in pipelines, in both protocols.
+// RESP2), CLIENT SETINFO (which Ember answers, as Redis 7.2 does) and
+// CLIENT MAINT_NOTIFICATIONS (an unknown subcommand it tolerates) on
+// connect, then runs commands one by one and in pipelines, in both
+// protocols.
 func TestGoRedis(t *testing.T) {
 	needCommands(t, "set", "get", "del", "incr", "expire", "ttl")
 	srv := embertest.Run(t)
@@ -210,6 +211,80 @@ func TestRueidis(t *testing.T) {
 	if v, err := c2.Do(ctx, c2.B().Get().Key("k").Build()).ToString(); err != nil || v != "v" {
 		t.Fatalf("RESP2 GET: %q %v", v, err)
 	}
+}
+
+// TestRueidisClientSideCache connects rueidis with its default options:
+// client-side caching on, so it sends HELLO 3 and CLIENT TRACKING ON OPTIN
+// on connect, and DoCache sends CLIENT CACHING YES before each read. A key
+// changed by another client (go-redis) must reach the cache as an
+// invalidation: the next DoCache returns the new value.
+func TestRueidisClientSideCache(t *testing.T) {
+	needCommands(t, "set", "get")
+	srv := embertest.Run(t)
+	ctx := testContext(t)
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{srv.Addr()}})
+	if err != nil {
+		t.Fatalf("rueidis: %v", err)
+	}
+	defer c.Close()
+	other := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer other.Close()
+	// awaitCached polls DoCache (bounded) until it returns want.
+	// Commands are single-use, so each call builds its own.
+	awaitCached := func(cmd func() rueidis.Cacheable, want string) {
+		t.Helper()
+		var v string
+		var err error
+		for i := 0; i < 500; i++ {
+			if v, err = c.DoCache(ctx, cmd(), time.Minute).ToString(); err == nil && v == want {
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		t.Fatalf("DoCache: %q %v, want %q", v, err, want)
+	}
+	run := func(t *testing.T, key string, build func(string) rueidis.Cacheable) {
+		cacheable := func() rueidis.Cacheable { return build(key) }
+		if err := other.Set(ctx, key, "v1", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		awaitCached(cacheable, "v1")
+		r := c.DoCache(ctx, cacheable(), time.Minute)
+		if v, err := r.ToString(); err != nil || v != "v1" || !r.IsCacheHit() {
+			t.Fatalf("second DoCache: %q %v hit=%v", v, err, r.IsCacheHit())
+		}
+		for i := 2; i <= 4; i++ {
+			want := "v" + string(rune('0'+i))
+			if err := other.Set(ctx, key, want, 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+			awaitCached(cacheable, want)
+		}
+		if err := other.Del(ctx, key).Err(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; i++ {
+			err := c.DoCache(ctx, cacheable(), time.Minute).Error()
+			if rueidis.IsRedisNil(err) {
+				break
+			}
+			if i == 500 {
+				t.Fatalf("DoCache after DEL: %v", err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	// ToStaticTTL: CLIENT CACHING YES then the read, no MULTI.
+	t.Run("static-ttl", func(t *testing.T) {
+		run(t, "cached-static", func(k string) rueidis.Cacheable {
+			return c.B().Get().Key(k).Cache().ToStaticTTL()
+		})
+	})
+	// The default DoCache wraps the read in MULTI ... PTTL ... EXEC.
+	t.Run("multi", func(t *testing.T) {
+		needCommands(t, "multi", "exec", "pttl")
+		run(t, "cached-multi", func(k string) rueidis.Cacheable { return c.B().Get().Key(k).Cache() })
+	})
 }
 
 // redisCLI runs redis-cli against addr with stdin, returning its output.

@@ -594,9 +594,6 @@ func TestProtocolUnauthenticated(t *testing.T) {
 // TestProtocolManyConnections opens many connections pipelining at once;
 // each gets exactly its own replies.
 func TestProtocolManyConnections(t *testing.T) {
-	if emberSrv == nil {
-		t.Skip("no ember")
-	}
 	const conns, per = 50, 2000
 	errc := make(chan error, conns)
 	for i := range conns {
