@@ -2,7 +2,6 @@ package handler
 
 import (
 	"fmt"
-	"github.com/ember-kv/ember/internal/blocking"
 	"os"
 	"runtime"
 	"sort"
@@ -11,6 +10,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ember-kv/ember/internal/blocking"
+	"github.com/ember-kv/ember/internal/tracking"
 
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/config"
@@ -123,7 +125,8 @@ func infoText(c *Ctx, sections map[string]bool, all bool) []byte {
 		w.int("maxclients", cfg.Int("maxclients"))
 		w.zeros("client_recent_max_input_buffer", "client_recent_max_output_buffer")
 		w.int("blocked_clients", blocking.For(env.Keyspace).Blocked())
-		w.zeros("tracking_clients", "clients_in_timeout_table")
+		w.int("tracking_clients", tracking.For(env.Clients).Clients())
+		w.zeros("clients_in_timeout_table")
 	}
 	if want("memory") {
 		infoMemory(w, c)
@@ -460,8 +463,12 @@ func infoStats(w *infoWriter, c *Ctx) {
 	w.zeros("pubsub_channels", "pubsub_patterns", "pubsubshard_channels", "latest_fork_usec",
 		"total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
 		"active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
-		"total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
-		"tracking_total_items", "tracking_total_prefixes", "unexpected_error_replies")
+		"total_active_defrag_time", "current_active_defrag_time")
+	tt := tracking.For(c.Env.Clients)
+	w.int("tracking_total_keys", tt.Keys())
+	w.int("tracking_total_items", tt.Items())
+	w.int("tracking_total_prefixes", tt.Prefixes())
+	w.zeros("unexpected_error_replies")
 	w.int("total_error_replies", st.ErrorReplies.Load())
 	w.zeros("dump_payload_sanitizations", "total_reads_processed", "total_writes_processed",
 		"io_threaded_reads_processed", "io_threaded_writes_processed",

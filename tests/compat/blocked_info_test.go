@@ -65,3 +65,37 @@ func awaitValue(t *testing.T, who string, get func() string, want string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestInfoTracking: INFO counts tracking clients and the keys and items of
+// the tracking table the same way on both servers.
+func TestInfoTracking(t *testing.T) {
+	p := pair(t)
+	field := func(c *Conn, section, name string) string {
+		t.Helper()
+		reply, err := c.Do("INFO", section)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(name + `:(\d+)`).FindSubmatch(reply)
+		if m == nil {
+			t.Fatalf("no %s in %q", name, reply)
+		}
+		return string(m[1])
+	}
+	for _, c := range []*Conn{p.Redis, p.Ember} {
+		for _, cmd := range [][]string{{"HELLO", "3"}, {"CLIENT", "TRACKING", "ON"}, {"MSET", "it:a", "1", "it:b", "2"}, {"GET", "it:a"}, {"MGET", "it:a", "it:b"}} {
+			if _, err := c.Do(cmd...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range [][2]string{{"clients", "tracking_clients"}, {"stats", "tracking_total_keys"}, {"stats", "tracking_total_items"}, {"stats", "tracking_total_prefixes"}} {
+		if r, e := field(p.Redis, f[0], f[1]), field(p.Ember, f[0], f[1]); r != e {
+			t.Errorf("%s: redis %s, ember %s", f[1], r, e)
+		}
+	}
+	for _, c := range []*Conn{p.Redis, p.Ember} {
+		c.Do("CLIENT", "TRACKING", "OFF")
+		c.Do("HELLO", "2")
+	}
+}
