@@ -50,13 +50,13 @@ type Client struct {
 	// CloseAfterReply ends the connection once pending replies are written (QUIT).
 	CloseAfterReply bool
 	// KeyBuf and ShardBuf are scratch space for the dispatcher.
-	KeyBuf   []int
+	KeyBuf []int
 	// Tick is when the previous command ended; the next command of the
 	// same read starts then, which saves a clock read per pipelined
 	// command. TickStale is set whenever the connection waits for input.
 	Tick      time.Time
 	TickStale bool
-	ShardBuf []int
+	ShardBuf  []int
 	// Transaction state (MULTI): the queued commands, copied out of the
 	// read buffer; the union of their flags; and whether one was rejected
 	// while queueing, which makes EXEC fail with EXECABORT.

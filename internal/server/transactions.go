@@ -10,6 +10,7 @@ import (
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/handler"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/internal/watch"
 	"github.com/ember-kv/ember/resp"
@@ -184,6 +185,18 @@ func (s *Server) runQueued(c *client.Client, q client.Queued, now time.Time) {
 	}
 	ctx.DB.NoTouch = c.NoTouch()
 	s.callWatched(fn, ctx, mark)
+	if tracking.Active() {
+		// Client-side caching sees each queued command as execute does.
+		all := spec.Flags&command.AllKeys != 0
+		var keys []int
+		if !all && (len(spec.KeySpecs) > 0 || spec.GetKeys != nil) {
+			var ok bool
+			if keys, ok = spec.Keys(q.Args, nil); !ok {
+				all = true
+			}
+		}
+		s.trackKeys(c, s.track.State(c.ID), spec, q.Args, keys, all, mark)
+	}
 	*ctx = handler.Ctx{}
 	ctxPool.Put(ctx)
 	cs := &s.env.Stats.Commands[spec.ID]
@@ -333,7 +346,15 @@ func (s *Server) watchAfter(ctx *handler.Ctx, op *watchOp, mark int) {
 	if len(out) > mark && out[mark] == '-' {
 		return // an error changed nothing
 	}
-	if zeroIsNoop[ctx.Spec.Name] && bytes.Equal(out[mark:], []byte(":0\r\n")) {
+	reply := out[mark:]
+	if zeroIsNoop[ctx.Spec.Name] && string(reply) == ":0\r\n" {
+		return
+	}
+	// A null reply from a write command means it found nothing to work
+	// on (LMOVE, GETDEL, LPOP, ...), except for SET ... GET and GETSET,
+	// which return the old value (null when there was none).
+	if (string(reply) == "$-1\r\n" || string(reply) == "*-1\r\n" || string(reply) == "_\r\n") &&
+		ctx.Spec.Name != "set" && ctx.Spec.Name != "getset" {
 		return
 	}
 	s.watches.Apply(op.plan)

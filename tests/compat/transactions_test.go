@@ -594,42 +594,50 @@ func TestTransactionsRandom(t *testing.T) {
 		}
 	}
 	checks := 0
-	for range 800 {
+	// The commands of the last rounds, shown when a reply differs.
+	var log []string
+	both := func(c *Pair, who string, args ...string) {
+		t.Helper()
+		log = append(log, who+" "+Show(args))
+		c.Check(args...)
+		checks++
+	}
+	for round := range 800 {
+		if t.Failed() {
+			t.Fatalf("stopped at round %d; commands before the difference:\n%s", round, strings.Join(log, "\n"))
+		}
+		if len(log) > 40 {
+			log = log[len(log)-40:]
+		}
 		watching := r.IntN(2) == 0
 		if watching {
-			p.Check("WATCH", key(), key())
-			checks++
+			both(p, "A", "WATCH", key(), key())
 		}
 		if r.IntN(3) == 0 {
-			o.Check(random()...)
-			checks++
+			both(o, "B", random()...)
 		}
-		p.Check("MULTI")
+		both(p, "A", "MULTI")
 		n := r.IntN(6)
 		for range n {
 			switch r.IntN(25) {
 			case 0:
-				p.Check("SET", key()) // wrong arity: EXECABORT
+				both(p, "A", "SET", key()) // wrong arity: EXECABORT
 			case 1:
-				p.Check("NOPE", key())
+				both(p, "A", "NOPE", key())
 			default:
-				p.Check(random()...)
+				both(p, "A", random()...)
 			}
-			checks++
 			if r.IntN(8) == 0 {
-				o.Check(random()...)
-				checks++
+				both(o, "B", random()...)
 			}
 		}
 		if r.IntN(8) == 0 {
-			p.Check("DISCARD")
+			both(p, "A", "DISCARD")
 		} else {
-			p.Check("EXEC")
+			both(p, "A", "EXEC")
 		}
-		checks += 2
 		if watching && r.IntN(2) == 0 {
-			p.Check("UNWATCH")
-			checks++
+			both(p, "A", "UNWATCH")
 		}
 	}
 	for _, k := range keys {
