@@ -66,9 +66,9 @@
 // A blocking command must not block inside a transaction or a script: it
 // then behaves as its non-blocking form and, when nothing can be served,
 // replies as a timeout does. Handlers check Denied before calling Block.
-// EXEC (not built yet) must keep the client's MultiLen() >= 0 while it runs
-// the queued commands, or extend Denied, and must call Registry.Written
-// with the keys of the queued write commands after running them.
+// EXEC keeps the client's MultiLen() >= 0 while it runs the queued
+// commands, and calls Registry.Written with the keys of the queued write
+// commands before it releases its locks; scripts must do the same.
 package blocking
 
 import (
