@@ -2,6 +2,8 @@ package keyspace
 
 import (
 	"fmt"
+
+	"github.com/ember-kv/ember/internal/value"
 )
 
 // Check verifies the keyspace's invariants and returns the first broken
@@ -57,6 +59,8 @@ func (ks *Keyspace) checkTable(si, d int) error {
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q expires at %d but is not in the volatile index", si, d, k, e.ExpireAt)
 		case e.ExpireAt == 0 && volatile[k]:
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no expiry time but is in the volatile index", si, d, k)
+		default:
+			err = checkValue(k, e.Value)
 		}
 		seen[k] = true
 		if e.ExpireAt != 0 {
@@ -72,6 +76,23 @@ func (ks *Keyspace) checkTable(si, d int) error {
 	}
 	if withTTL != nv {
 		return fmt.Errorf("keyspace: shard %d db %d: %d keys have an expiry time, volatile index holds %d", si, d, withTTL, nv)
+	}
+	return nil
+}
+
+// checkValue verifies a value's own invariants, and that a collection is
+// not empty: Redis deletes a key when its last element goes.
+func checkValue(key string, v value.Value) error {
+	switch v.Type() {
+	case value.TypeList, value.TypeSet, value.TypeHash, value.TypeZSet:
+		if l, ok := v.(interface{ Len() int }); ok && l.Len() == 0 {
+			return fmt.Errorf("keyspace: key %q holds an empty %s", key, v.Type())
+		}
+	}
+	if c, ok := v.(value.Checker); ok {
+		if err := c.Check(); err != nil {
+			return fmt.Errorf("keyspace: key %q: %w", key, err)
+		}
 	}
 	return nil
 }
