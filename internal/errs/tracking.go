@@ -7,10 +7,6 @@ const (
 	TrackingOptInSwitch  = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
 	CachingYesNeedsOptIn = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
 	CachingNoNeedsOptOut = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
-	// TrackingRedirectRESP2 is Ember's own: invalidations for a RESP2
-	// client travel over pub/sub (__redis__:invalidate), which Ember does
-	// not have yet.
-	TrackingRedirectRESP2 = "ERR Ember can redirect invalidations only to a RESP3 client (RESP2 redirection needs pub/sub, not supported yet)"
 )
 
 // TrackingPrefixExisting is the reply to CLIENT TRACKING ON BCAST PREFIX p

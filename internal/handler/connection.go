@@ -21,7 +21,20 @@ func init() {
 }
 
 // PING [message]
+//
+// A RESP2 client in the subscriber context gets the reply in the shape of
+// a message: ["pong", message or ""].
 func ping(c *Ctx) {
+	if len(c.Args) <= 2 && c.Client.PubSub() && c.Client.Proto() == 2 {
+		c.Out.Array(2)
+		c.Out.BulkString("pong")
+		if len(c.Args) == 2 {
+			c.Out.Bulk(c.Args[1])
+		} else {
+			c.Out.BulkString("")
+		}
+		return
+	}
 	switch len(c.Args) {
 	case 1:
 		c.Out.Simple("PONG")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ember-kv/ember/internal/blocking"
+	"github.com/ember-kv/ember/internal/pubsub"
 	"github.com/ember-kv/ember/internal/tracking"
 
 	"github.com/ember-kv/ember/internal/command"
@@ -460,7 +461,11 @@ func infoStats(w *infoWriter, c *Ctx) {
 		"evicted_keys", "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time")
 	w.int("keyspace_hits", ks.Hits)
 	w.int("keyspace_misses", ks.Misses)
-	w.zeros("pubsub_channels", "pubsub_patterns", "pubsubshard_channels", "latest_fork_usec",
+	ps := pubsub.For(c.Env.Clients)
+	w.int("pubsub_channels", int64(ps.Count(pubsub.Channel)))
+	w.int("pubsub_patterns", int64(ps.Count(pubsub.Pattern)))
+	w.int("pubsubshard_channels", int64(ps.Count(pubsub.Shard)))
+	w.zeros("latest_fork_usec",
 		"total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
 		"active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
 		"total_active_defrag_time", "current_active_defrag_time")

@@ -31,8 +31,9 @@ type trackingOptions struct {
 // [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
 //
 // Invalidations reach RESP3 connections as pushes; a RESP2 client may turn
-// tracking on but receives nothing, as in Redis. Redirection to a RESP2
-// client needs pub/sub, which Ember does not have: it is refused.
+// tracking on but receives nothing, as in Redis. A RESP2 client that
+// invalidations are redirected to gets them as pub/sub messages on
+// __redis__:invalidate while it has a subscription (internal/pubsub).
 func clientTracking(c *Ctx) {
 	var o trackingOptions
 	for j := 3; j < len(c.Args); j++ {
@@ -111,12 +112,6 @@ func clientTrackingOn(c *Ctx, table *tracking.Table, o *trackingOptions) bool {
 	}
 	if bcast && !trackingPrefixesOK(c, o.prefixes, existing) {
 		return false
-	}
-	if o.redirect != 0 {
-		if target := c.Env.Clients.Get(o.redirect); target != nil && target.Proto() < 3 {
-			c.Error(errs.TrackingRedirectRESP2)
-			return false
-		}
 	}
 	table.Enable(c.Client, o.mode, o.redirect, o.prefixes)
 	return true

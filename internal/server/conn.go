@@ -8,6 +8,7 @@ import (
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/pubsub"
 	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/resp"
 )
@@ -88,20 +89,33 @@ func (s *Server) serveConn(conn net.Conn) {
 // queued (see outConn).
 func (s *Server) flush(c *client.Client) error {
 	if c.Out.Len() == 0 {
-		if tracking.Active() {
-			return s.track.Flushed(c)
-		}
-		return nil
+		return s.flushPushes(c)
 	}
 	n, err := c.Conn.Write(c.Out.Bytes())
 	s.env.Stats.NetOutput.Add(int64(n))
 	c.Out.Reset()
 	c.Out.Release(1 << 20)
-	// Invalidation pushes queued while the replies waited go after them.
-	if tracking.Active() && err == nil {
-		err = s.track.Flushed(c)
+	// Invalidation pushes and pub/sub messages queued while the replies
+	// waited go after them.
+	if err == nil {
+		err = s.flushPushes(c)
 	}
 	return err
+}
+
+// flushPushes writes what other clients queued for c while it was busy:
+// tracking invalidations (internal/tracking) and pub/sub messages
+// (internal/pubsub).
+func (s *Server) flushPushes(c *client.Client) error {
+	if tracking.Active() {
+		if err := s.track.Flushed(c); err != nil {
+			return err
+		}
+	}
+	if pubsub.Active() {
+		return s.pubsub.Flushed(c)
+	}
+	return nil
 }
 
 // outConn is a client connection whose writes never block the goroutine
@@ -218,6 +232,14 @@ func (o *outConn) run() {
 	o.running = false
 	o.drained.Broadcast()
 	o.mu.Unlock()
+}
+
+// Queued is the number of bytes accepted by Write and not written yet
+// (the pub/sub output limits count them).
+func (o *outConn) Queued() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.queue)
 }
 
 // wait blocks until every queued byte is written or the connection fails

@@ -13,6 +13,7 @@ import (
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/handler"
+	"github.com/ember-kv/ember/internal/pubsub"
 	"github.com/ember-kv/ember/internal/tracking"
 )
 
@@ -48,6 +49,12 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 	}
 	if !c.Authenticated && spec.Flags&command.NoAuth == 0 {
 		s.reject(c, spec, errs.NoAuth)
+		return
+	}
+	// A RESP2 client with subscriptions may only (un)subscribe, PING,
+	// QUIT and RESET (RESP3 clients may run anything).
+	if c.PubSub() && c.Proto() == 2 && !allowedInSubscribe(spec.Name) {
+		s.reject(c, spec, errs.NotAllowedInSubscribe(spec.Name))
 		return
 	}
 	inMulti := c.MultiLen() >= 0 && s.txn.queuesInMulti(spec)
@@ -126,6 +133,10 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 			ts.Begin()
 		}
 	}
+	// A subscriber's messages wait behind its replies (internal/pubsub).
+	if pubsub.Active() {
+		s.pubsub.Begin(c)
+	}
 	// CLIENT REPLY SKIP drops the reply of the command after it.
 	if c.ReplyMode == client.ReplySkip {
 		c.ReplyMode = client.ReplySkipThis
@@ -199,6 +210,17 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	case client.ReplyOff:
 		c.Out.Truncate(mark)
 	}
+}
+
+// allowedInSubscribe reports whether a RESP2 client in the subscriber
+// context may run the command name.
+func allowedInSubscribe(name string) bool {
+	switch name {
+	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
+		"ssubscribe", "sunsubscribe", "ping", "quit", "reset":
+		return true
+	}
+	return false
 }
 
 // trackKeys runs after a command's handler, with its shards still locked,

@@ -23,6 +23,7 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/handler"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/pubsub"
 	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/internal/watch"
 )
@@ -55,6 +56,7 @@ type Server struct {
 	ks       *keyspace.Keyspace
 	handlers []handler.Func  // by spec ID
 	track    *tracking.Table // CLIENT TRACKING
+	pubsub   *pubsub.Table   // SUBSCRIBE, PUBLISH, ...
 	watches  *watch.Table    // WATCHed keys
 	txn      txnCmds         // the commands MULTI runs at once
 	// maxBulk is proto-max-bulk-len, which connected clients' readers load
@@ -132,6 +134,12 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 			s.track.Invalidate(0, [][]byte{[]byte(key)})
 		}
 	}
+	// Pub/sub: subscriptions go with their client; the pubsub class of
+	// client-output-buffer-limit bounds what waits for a subscriber.
+	s.pubsub = pubsub.For(s.env.Clients)
+	s.pubsub.SetLimits(pubsub.ParseLimits(s.cfg.Get("client-output-buffer-limit")))
+	s.cfg.Watch("client-output-buffer-limit", func(v string) { s.pubsub.SetLimits(pubsub.ParseLimits(v)) })
+	s.env.Clients.OnRemove(func(c *client.Client) { s.pubsub.Remove(c) })
 	// Transactions: EXEC runs in the server (it locks shards); WATCHed
 	// keys are touched by expiry and dropped when their client goes.
 	s.txn = newTxnCmds()

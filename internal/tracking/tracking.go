@@ -34,6 +34,7 @@ import (
 	"weak"
 
 	"github.com/ember-kv/ember/internal/client"
+	"github.com/ember-kv/ember/internal/pubsub"
 )
 
 // Mode is a tracking client's set of options and state bits.
@@ -466,7 +467,8 @@ func appendKeysPush(b []byte, keys [][]byte) []byte {
 
 // send delivers an invalidation push for st's client: to the client its
 // invalidations are redirected to, or to itself. Only RESP3 connections
-// get pushes (Ember has no pub/sub channel for RESP2 redirection yet).
+// get pushes; a RESP2 client that invalidations are redirected to gets
+// them as messages on __redis__:invalidate (internal/pubsub).
 func (t *Table) send(st *State, msg []byte) {
 	st.mu.Lock()
 	redirect := st.redirect
@@ -485,6 +487,13 @@ func (t *Table) send(st *State, msg []byte) {
 			return
 		}
 		st.mu.Unlock()
+		// A RESP2 target gets them as pub/sub messages, if subscribed.
+		if target.Proto() < 3 {
+			if reg := t.clients.Value(); reg != nil && target.PubSub() {
+				pubsub.For(reg).SendInvalidation(target, msg)
+			}
+			return
+		}
 		if ts := t.State(redirect); ts != nil {
 			ts.mu.Lock()
 			ts.deliverLocked(msg)

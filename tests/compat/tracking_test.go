@@ -489,21 +489,8 @@ func TestTrackingRandom(t *testing.T) {
 	t.Logf("%d comparisons", s.checks)
 }
 
-// TestTrackingRedirectRESP2 covers what Ember does not do yet: a RESP2
-// client can only get invalidations through pub/sub, so redirecting to
-// one is refused with Ember's own error.
-func TestTrackingRedirectRESP2(t *testing.T) {
-	srv := embertest.Run(t)
-	a, b := dialT(t, srv.Addr()), dialT(t, srv.Addr())
-	idB := strings.TrimSpace(string(mustDo(t, b, "CLIENT", "ID")[1:]))
-	if r := mustDo(t, a, "CLIENT", "TRACKING", "ON", "REDIRECT", idB); !bytes.HasPrefix(r, []byte("-ERR Ember can redirect invalidations only to a RESP3 client")) {
-		t.Fatalf("redirect to RESP2: %q", r)
-	}
-	mustDo(t, b, "HELLO", "3")
-	if r := mustDo(t, a, "CLIENT", "TRACKING", "ON", "REDIRECT", idB); string(r) != "+OK\r\n" {
-		t.Fatalf("redirect to RESP3: %q", r)
-	}
-}
+// RESP2 redirection (invalidations as pub/sub messages) is tested in
+// pubsub_test.go: TestPubSubTrackingRedirect.
 
 // TestTrackingExpiry checks that keys removed by expiry, lazily or by the
 // active cycle, are invalidated (time is moved, not waited for).
