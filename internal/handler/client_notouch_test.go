@@ -15,21 +15,21 @@ import (
 func TestClientNoTouch(t *testing.T) {
 	clock := embertest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	srv := embertest.Run(t, ember.Config{Clock: clock})
-	c := strDial(t, srv.Addr())
-	other := strDial(t, srv.Addr())
-	strRun(t, c, []strCase{
+	c := dialRaw(t, srv.Addr())
+	other := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		{"SET k v", strOK},
 		{"CLIENT NO-TOUCH ON", strOK},
 	})
 	clock.Advance(10 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"OBJECT IDLETIME k", strInt(10)},
 		{"GET k", strBulk("v")},
 		{"STRLEN k", strInt(1)},
 		{"OBJECT IDLETIME k", strInt(10)},
 	})
 	clock.Advance(5 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET k", strBulk("v")},
 		{"OBJECT IDLETIME k", strInt(15)},
 		{"APPEND k w", strInt(2)},
@@ -39,13 +39,13 @@ func TestClientNoTouch(t *testing.T) {
 		{"OBJECT IDLETIME k", strInt(0)},
 	})
 	clock.Advance(3 * time.Second)
-	strRun(t, other, []strCase{
+	runCases(t, other, []replyCase{
 		{"OBJECT IDLETIME k", strInt(3)},
 		{"GET k", strBulk("vw")},
 		{"OBJECT IDLETIME k", strInt(0)},
 	})
 	clock.Advance(4 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"CLIENT NO-TOUCH maybe", strErr("ERR syntax error")},
 		{"CLIENT NO-TOUCH", strErr("ERR wrong number of arguments for 'client|no-touch' command")},
 		{"CLIENT NO-TOUCH on off", strErr("ERR wrong number of arguments for 'client|no-touch' command")},
@@ -57,7 +57,7 @@ func TestClientNoTouch(t *testing.T) {
 		{"CLIENT NO-TOUCH on", strOK},
 	})
 	clock.Advance(2 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET k", strBulk("vw")},
 		{"OBJECT IDLETIME k", strInt(2)},
 		{"RESET", "+RESET\r\n"},
@@ -67,7 +67,7 @@ func TestClientNoTouch(t *testing.T) {
 
 	// With an LFU policy the counter does not move either. A new key's
 	// counter is 5, and its first access raises it to 6 for sure.
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"CONFIG SET maxmemory-policy allkeys-lfu", strOK},
 		{"SET f v", strOK},
 		{"OBJECT FREQ f", strInt(5)},
@@ -85,8 +85,8 @@ func TestClientNoTouch(t *testing.T) {
 // client libraries send it (pipelined after HELLO).
 func TestClientSetInfoServer(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
-	strRun(t, c, []strCase{
+	c := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		{"CLIENT SETINFO LIB-NAME go-redis(,go1.26)", strOK},
 		{"CLIENT SETINFO LIB-VER 9.7.0", strOK},
 		{"CLIENT SETINFO LIB-NAME", strErr("ERR wrong number of arguments for 'client|setinfo' command")},

@@ -9,11 +9,11 @@ import (
 // Expected replies below are Redis 7.0's.
 func TestGeoCommandReplies(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	wrong := strErr("WRONGTYPE Operation against a key holding the wrong kind of value")
 	syntax := strErr("ERR syntax error")
 	pos := func(lon, lat string) string { return zsetArr(strBulk(lon), strBulk(lat)) }
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GEOADD s 13.361389 38.115556 Palermo 15.087269 37.502669 Catania", strInt(2)},
 		{"GEOADD s CH 13.361389 38.115556 Palermo 1 1 Catania", strInt(1)},
 		{"GEOADD s XX 15.087269 37.502669 Catania 2 2 nosuch", strInt(0)},

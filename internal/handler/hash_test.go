@@ -31,11 +31,11 @@ func hashArr(items ...string) string {
 
 func TestHashCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	wrongArity := func(name string) string {
 		return strErr("ERR wrong number of arguments for '" + name + "' command")
 	}
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"HSET h a 1 b 2", strInt(2)},
 		{"HSET h a 3 c 4", strInt(1)},
 		{"HGETALL h", hashArr("a", "3", "b", "2", "c", "4")},
@@ -115,9 +115,9 @@ func TestHashCommands(t *testing.T) {
 
 func TestHashRESP3Replies(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	c.do("HELLO", "3")
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"HSET h a 1 b 2", strInt(2)},
 		{"HGETALL h", "%2\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"},
 		{"HGETALL nosuch", "%0\r\n"},
@@ -127,7 +127,7 @@ func TestHashRESP3Replies(t *testing.T) {
 	})
 	// Single-field hash: any count gives that field.
 	c.do("HSET", "one", "f", "v")
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"HRANDFIELD one -2 WITHVALUES", "*2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
 		{"HRANDFIELD one -2", "*2\r\n$1\r\nf\r\n$1\r\nf\r\n"},
 	})
@@ -195,7 +195,7 @@ func TestHashRandomModel(t *testing.T) {
 		"hash-max-listpack-entries": strconv.Itoa(maxEntries),
 		"hash-max-listpack-value":   strconv.Itoa(maxValue),
 	}})
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed=%d", seed)
 	r := rand.New(rand.NewPCG(seed, 11))
@@ -528,7 +528,7 @@ func BenchmarkHashHSetNewFields(b *testing.B) {
 		batch = batch[:0]
 		key := "grow:" + strconv.Itoa(done)
 		for i := 0; i < n; i++ {
-			batch = append(batch, strEncode("HSET", key, "field:"+strconv.Itoa(i), "value")...)
+			batch = append(batch, encodeRaw("HSET", key, "field:"+strconv.Itoa(i), "value")...)
 		}
 		b.StartTimer()
 		conn.SetDeadline(time.Now().Add(10 * time.Second))

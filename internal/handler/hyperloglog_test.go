@@ -8,11 +8,11 @@ import (
 
 func TestHyperLogLogCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	abc := "HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80" +
 		"\x60\xf3\x80\x50\xb1\x84\x4b\xfb\x80\x42\x5a"
 	abcCached := "HYLL\x01\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00" + abc[16:]
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"PFCOUNT h", strInt(0)},
 		{"PFADD h a b c", strInt(1)},
 		{"GET h", strBulk(abc)},

@@ -27,7 +27,7 @@ func listBench(b *testing.B, setup [][]string, cmds ...[]string) {
 	defer conn.Close()
 	r := bufio.NewReaderSize(conn, 64<<10)
 	for _, s := range setup {
-		conn.Write(listEncode(s...))
+		conn.Write(encodeRaw(s...))
 		if err := listSkipReply(r); err != nil {
 			b.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func listBench(b *testing.B, setup [][]string, cmds ...[]string) {
 	var batch []byte
 	ends := make([]int, listBenchPipeline+1)
 	for i := 0; i < listBenchPipeline; i++ {
-		batch = append(batch, listEncode(cmds[i%len(cmds)]...)...)
+		batch = append(batch, encodeRaw(cmds[i%len(cmds)]...)...)
 		ends[i+1] = len(batch)
 	}
 	b.ReportAllocs()
@@ -119,10 +119,10 @@ func BenchmarkListBLPopReady(b *testing.B) {
 // BLPOP, another pushes, the first receives the element.
 func BenchmarkListBlockedWake(b *testing.B) {
 	srv := embertest.Run(b)
-	waiter := listDial(b, srv.Addr())
-	pusher := listDial(b, srv.Addr())
+	waiter := dialRaw(b, srv.Addr())
+	pusher := dialRaw(b, srv.Addr())
 	want := lBulks("bench:w", "v")
-	push := listEncode("RPUSH", "bench:w", "v")
+	push := encodeRaw("RPUSH", "bench:w", "v")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -148,9 +148,9 @@ func BenchmarkListHotGet(b *testing.B) {
 // whether its key has waiters.
 func BenchmarkListHotSetWhileBlocked(b *testing.B) {
 	srv := embertest.Run(b)
-	waiter := listDial(b, srv.Addr())
+	waiter := dialRaw(b, srv.Addr())
 	waiter.send("BLPOP", "bench:never", "0")
-	admin := listDial(b, srv.Addr())
+	admin := dialRaw(b, srv.Addr())
 	listWaitBlocked(b, admin, 1)
 	conn, err := net.Dial("tcp", srv.Addr())
 	if err != nil {
@@ -158,7 +158,7 @@ func BenchmarkListHotSetWhileBlocked(b *testing.B) {
 	}
 	defer conn.Close()
 	r := bufio.NewReaderSize(conn, 64<<10)
-	batch := bytes.Repeat(listEncode("SET", "bench:k", "v"), listBenchPipeline)
+	batch := bytes.Repeat(encodeRaw("SET", "bench:k", "v"), listBenchPipeline)
 	per := len(batch) / listBenchPipeline
 	b.ReportAllocs()
 	b.ResetTimer()

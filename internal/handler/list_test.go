@@ -1,11 +1,9 @@
 package handler_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,125 +11,6 @@ import (
 
 	"github.com/ember-kv/ember/embertest"
 )
-
-// listConn is a raw RESP connection returning each reply's exact bytes.
-type listConn struct {
-	t testing.TB
-	c net.Conn
-	r *bufio.Reader
-}
-
-func listDial(t testing.TB, addr string) *listConn {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &listConn{t: t, c: c, r: bufio.NewReader(c)}
-}
-
-func listEncode(args ...string) []byte {
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	return b
-}
-
-// send writes a command without reading its reply.
-func (c *listConn) send(args ...string) {
-	c.t.Helper()
-	c.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.c.Write(listEncode(args...)); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-// read returns the next reply's raw bytes.
-func (c *listConn) read() string {
-	c.t.Helper()
-	c.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var out []byte
-	if err := listReadReply(c.r, &out); err != nil {
-		c.t.Fatalf("read: %v (so far %q)", err, out)
-	}
-	return string(out)
-}
-
-// noReply checks that no reply arrives within d.
-func (c *listConn) noReply(d time.Duration) {
-	c.t.Helper()
-	c.c.SetReadDeadline(time.Now().Add(d))
-	if b, err := c.r.Peek(1); err == nil {
-		c.t.Fatalf("unexpected reply starting %q", b)
-	}
-}
-
-func (c *listConn) do(args ...string) string {
-	c.t.Helper()
-	c.send(args...)
-	return c.read()
-}
-
-func listReadReply(r *bufio.Reader, out *[]byte) error {
-	line, err := r.ReadBytes('\n')
-	*out = append(*out, line...)
-	if err != nil {
-		return err
-	}
-	if len(line) < 3 {
-		return fmt.Errorf("short line %q", line)
-	}
-	n, _ := strconv.Atoi(string(line[1 : len(line)-2]))
-	switch line[0] {
-	case '$', '=':
-		if n < 0 {
-			return nil
-		}
-		buf := make([]byte, n+2)
-		for got := 0; got < len(buf); {
-			m, err := r.Read(buf[got:])
-			if err != nil {
-				return err
-			}
-			got += m
-		}
-		*out = append(*out, buf...)
-	case '*', '%', '~', '>':
-		if line[0] == '%' {
-			n *= 2
-		}
-		for i := 0; i < n; i++ {
-			if err := listReadReply(r, out); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// listCase is one command and its exact expected reply.
-type listCase struct {
-	cmd  string // split on spaces; "" stands for an empty argument
-	want string
-}
-
-func listRun(t *testing.T, c *listConn, cases []listCase) {
-	t.Helper()
-	for _, tc := range cases {
-		args := strings.Fields(tc.cmd)
-		for i, a := range args {
-			if a == `""` {
-				args[i] = ""
-			}
-		}
-		if got := c.do(args...); got != tc.want {
-			t.Errorf("%s\n got: %q\nwant: %q", tc.cmd, got, tc.want)
-		}
-	}
-}
 
 func lBulk(s string) string { return fmt.Sprintf("$%d\r\n%s\r\n", len(s), s) }
 func lInt(n int64) string   { return ":" + strconv.FormatInt(n, 10) + "\r\n" }
@@ -158,8 +37,8 @@ const (
 
 func TestListCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := listDial(t, srv.Addr())
-	listRun(t, c, []listCase{
+	c := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		// push and length
 		{"LPUSHX l a", lInt(0)},
 		{"RPUSHX l a", lInt(0)},
@@ -351,9 +230,9 @@ func TestListCommands(t *testing.T) {
 
 func TestListRESP3(t *testing.T) {
 	srv := embertest.Run(t)
-	c := listDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	c.do("HELLO", "3")
-	listRun(t, c, []listCase{
+	runCases(t, c, []replyCase{
 		{"LPOP nosuch", "_\r\n"},
 		{"LPOP nosuch 1", "_\r\n"},
 		{"LINDEX nosuch 0", "_\r\n"},
@@ -375,7 +254,7 @@ func TestListModel(t *testing.T) {
 	t.Logf("seed=%d", seed)
 	r := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
 	srv := embertest.Run(t)
-	c := listDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	model := map[string][]string{}
 	keys := []string{"ma", "mb", "mc"}
 	elems := []string{"a", "b", "c", "1", "22", "", strings.Repeat("x", 200)}
@@ -558,7 +437,7 @@ func TestListModel(t *testing.T) {
 // ---- blocking ----
 
 // listWaitBlocked polls CLIENT LIST until n clients show flag b.
-func listWaitBlocked(t testing.TB, admin *listConn, n int) {
+func listWaitBlocked(t testing.TB, admin *rawConn, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -575,8 +454,8 @@ func listWaitBlocked(t testing.TB, admin *listConn, n int) {
 
 func TestListBlockingWakeByPush(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	w := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	w.send("BLPOP", "bk1", "bk2", "0")
 	listWaitBlocked(t, admin, 1)
 	if got := admin.do("CLIENT", "LIST"); !strings.Contains(got, "flags=b db=0") || !strings.Contains(got, "cmd=blpop") {
@@ -600,10 +479,10 @@ func TestListBlockingWakeByPush(t *testing.T) {
 
 func TestListBlockingFIFO(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	var ws []*listConn
+	admin := dialRaw(t, srv.Addr())
+	var ws []*rawConn
 	for i := 0; i < 3; i++ {
-		w := listDial(t, srv.Addr())
+		w := dialRaw(t, srv.Addr())
 		w.send("BRPOP", "fifo", "0")
 		listWaitBlocked(t, admin, i+1) // block in a known order
 		ws = append(ws, w)
@@ -628,7 +507,7 @@ func TestListBlockingFIFO(t *testing.T) {
 
 func TestListBlockingTimeout(t *testing.T) {
 	srv := embertest.Run(t)
-	w := listDial(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	start := time.Now()
 	if got := w.do("BLPOP", "tk", "0.05"); got != lNullArr {
 		t.Fatalf("BLPOP: %q", got)
@@ -647,12 +526,12 @@ func TestListBlockingTimeout(t *testing.T) {
 
 func TestListBlockingMove(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
 	// Several destinations, so that some are in another shard than the
 	// source.
 	for i := 0; i < 8; i++ {
 		src, dst := "msrc"+strconv.Itoa(i), "mdst"+strconv.Itoa(i)
-		w := listDial(t, srv.Addr())
+		w := dialRaw(t, srv.Addr())
 		w.send("BLMOVE", src, dst, "RIGHT", "LEFT", "0")
 		listWaitBlocked(t, admin, 1)
 		admin.do("RPUSH", src, "a", "b")
@@ -673,9 +552,9 @@ func TestListBlockingMove(t *testing.T) {
 // destination, in the same pass.
 func TestListBlockingChain(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	a := listDial(t, srv.Addr())
-	b := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	a := dialRaw(t, srv.Addr())
+	b := dialRaw(t, srv.Addr())
 	a.send("BLMOVE", "chain1", "chain2", "LEFT", "RIGHT", "0")
 	listWaitBlocked(t, admin, 1)
 	b.send("BLPOP", "chain2", "0")
@@ -696,8 +575,8 @@ func TestListBlockingChain(t *testing.T) {
 // string is served WRONGTYPE, and the element stays.
 func TestListBlockingMoveWrongType(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	w := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	w.send("BLMOVE", "wsrc", "wdst", "LEFT", "LEFT", "0")
 	listWaitBlocked(t, admin, 1)
 	admin.do("SET", "wdst", "string")
@@ -712,8 +591,8 @@ func TestListBlockingMoveWrongType(t *testing.T) {
 
 func TestListBlockingDisconnect(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	w := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	w.send("BLPOP", "dk", "0")
 	listWaitBlocked(t, admin, 1)
 	w.c.Close()
@@ -733,8 +612,8 @@ func TestListBlockingDisconnect(t *testing.T) {
 
 func TestListBlockingClientUnblock(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	w := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	id := strings.TrimSuffix(strings.TrimPrefix(w.do("CLIENT", "ID"), ":"), "\r\n")
 	if got := admin.do("CLIENT", "UNBLOCK", id); got != lInt(0) {
 		t.Fatalf("UNBLOCK of a client not blocked: %q", got)
@@ -766,8 +645,8 @@ func TestListBlockingClientUnblock(t *testing.T) {
 // run after it, in order, and the reply of the blocking command comes first.
 func TestListBlockingPipeline(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	w := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	w.send("PING")
 	w.send("BLPOP", "pk", "0")
 	if got := w.read(); got != "+PONG\r\n" {
@@ -775,8 +654,8 @@ func TestListBlockingPipeline(t *testing.T) {
 	}
 	listWaitBlocked(t, admin, 1)
 	var batch []byte
-	batch = append(batch, listEncode("ECHO", "after1")...)
-	batch = append(batch, listEncode("LLEN", "pk")...)
+	batch = append(batch, encodeRaw("ECHO", "after1")...)
+	batch = append(batch, encodeRaw("LLEN", "pk")...)
 	w.c.Write(batch)
 	w.noReply(20 * time.Millisecond)
 	admin.do("RPUSH", "pk", "a", "b")
@@ -791,18 +670,18 @@ func TestListBlockingPipeline(t *testing.T) {
 // every element is delivered exactly once or left in the list.
 func TestListBlockingRace(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
 	const clients, rounds = 8, 30
 	got := make(chan string, clients*rounds)
 	done := make(chan struct{})
 	for i := 0; i < clients; i++ {
-		w := listDial(t, srv.Addr())
+		w := dialRaw(t, srv.Addr())
 		go func() {
 			for r := 0; r < rounds; r++ {
 				w.send("BLPOP", "race1", "race2", "0.2")
 				w.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 				var out []byte
-				if err := listReadReply(w.r, &out); err != nil {
+				if err := readRawReply(w.r, &out); err != nil {
 					got <- "error: " + err.Error()
 					continue
 				}
@@ -849,8 +728,8 @@ func TestListBlockingRace(t *testing.T) {
 // takes nothing.
 func TestListBlockingKill(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := listDial(t, srv.Addr())
-	w := listDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
 	id := strings.TrimSuffix(strings.TrimPrefix(w.do("CLIENT", "ID"), ":"), "\r\n")
 	w.send("BLPOP", "kk", "0")
 	listWaitBlocked(t, admin, 1)

@@ -1,10 +1,8 @@
 package handler_test
 
 import (
-	"bufio"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,78 +11,6 @@ import (
 
 	"github.com/ember-kv/ember/embertest"
 )
-
-// sortConn is a raw RESP connection returning each reply's exact bytes.
-type sortConn struct {
-	t testing.TB
-	c net.Conn
-	r *bufio.Reader
-}
-
-func sortDial(t testing.TB, addr string) *sortConn {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &sortConn{t: t, c: c, r: bufio.NewReader(c)}
-}
-
-func (c *sortConn) do(args ...string) string {
-	c.t.Helper()
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	c.c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.c.Write(b); err != nil {
-		c.t.Fatal(err)
-	}
-	var out []byte
-	if err := sortReadReply(c.r, &out); err != nil {
-		c.t.Fatalf("%q: %v", args, err)
-	}
-	return string(out)
-}
-
-func sortReadReply(r *bufio.Reader, out *[]byte) error {
-	line, err := r.ReadBytes('\n')
-	*out = append(*out, line...)
-	if err != nil {
-		return err
-	}
-	if len(line) < 3 {
-		return fmt.Errorf("short line %q", line)
-	}
-	n, _ := strconv.Atoi(string(line[1 : len(line)-2]))
-	switch line[0] {
-	case '$':
-		if n < 0 {
-			return nil
-		}
-		buf := make([]byte, n+2)
-		for got := 0; got < len(buf); {
-			m, err := r.Read(buf[got:])
-			if err != nil {
-				return err
-			}
-			got += m
-		}
-		*out = append(*out, buf...)
-	case '*', '%', '~':
-		if line[0] == '%' {
-			n *= 2
-		}
-		for i := 0; i < n; i++ {
-			if err := sortReadReply(r, out); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
 
 // sortArr is the RESP2 array of bulk strings; "(nil)" stands for a null.
 func sortArr(elems ...string) string {
@@ -107,7 +33,7 @@ const sortNotDouble = "ERR One or more scores can't be converted into double"
 // TestSortCommands checks SORT and SORT_RO replies exactly.
 func TestSortCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := sortDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	for _, cmd := range [][]string{
 		{"RPUSH", "l", "c", "a", "d", "b"},
 		{"RPUSH", "n", "3", "1", "10", "", " 2", "0x10", "-inf", "1.5"},
@@ -177,7 +103,7 @@ func TestSortCommands(t *testing.T) {
 // compares with a Go model of the numeric sort (weight, then element bytes).
 func TestSortModel(t *testing.T) {
 	srv := embertest.Run(t)
-	c := sortDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, seed))

@@ -21,8 +21,8 @@ func streamEntry(id string, fv ...string) string {
 
 func TestStreamCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := listDial(t, srv.Addr())
-	listRun(t, c, []listCase{
+	c := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		{"XADD s 1-1 a 1", "$3\r\n1-1\r\n"},
 		{"XADD s 1-* b 2", "$3\r\n1-2\r\n"},
 		{"XADD s 1-1 a 1", "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n"},
@@ -56,8 +56,8 @@ func TestStreamCommands(t *testing.T) {
 
 func TestStreamBlockingXREAD(t *testing.T) {
 	srv := embertest.Run(t)
-	w := listDial(t, srv.Addr())
-	c := listDial(t, srv.Addr())
+	w := dialRaw(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	w.send("XREAD", "BLOCK", "0", "STREAMS", "bs", "$")
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(c.do("CLIENT", "LIST"), "cmd=xread") {
@@ -83,7 +83,7 @@ func TestStreamBlockingXREAD(t *testing.T) {
 // to Ember and to a slice model.
 func TestStreamModel(t *testing.T) {
 	srv := embertest.Run(t)
-	c := listDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 1))
@@ -170,17 +170,17 @@ func TestStreamAutoIDClock(t *testing.T) {
 	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := embertest.NewClock(t0)
 	srv := embertest.Run(t, ember.Config{Clock: clock})
-	c := listDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	ms := t0.UnixMilli()
 	bulk := func(s string) string { return fmt.Sprintf("$%d\r\n%s\r\n", len(s), s) }
-	listRun(t, c, []listCase{
+	runCases(t, c, []replyCase{
 		{"XADD a * f v", bulk(fmt.Sprintf("%d-0", ms))},
 		{"XADD a * f v", bulk(fmt.Sprintf("%d-1", ms))},
 	})
 	clock.Advance(-time.Second)
-	listRun(t, c, []listCase{{"XADD a * f v", bulk(fmt.Sprintf("%d-2", ms))}})
+	runCases(t, c, []replyCase{{"XADD a * f v", bulk(fmt.Sprintf("%d-2", ms))}})
 	clock.Advance(2 * time.Second)
-	listRun(t, c, []listCase{
+	runCases(t, c, []replyCase{
 		{"XADD a * f v", bulk(fmt.Sprintf("%d-0", ms+1000))},
 		{fmt.Sprintf("XADD a %d-* f v", ms+1000), bulk(fmt.Sprintf("%d-1", ms+1000))},
 		{fmt.Sprintf("XADD a %d-* f v", ms+5000), bulk(fmt.Sprintf("%d-0", ms+5000))},

@@ -26,12 +26,12 @@ func strBench(b *testing.B, setup [][]string, cmd []string, reply string) {
 	defer conn.Close()
 	r := bufio.NewReaderSize(conn, 64<<10)
 	for _, s := range setup {
-		conn.Write(strEncode(s...))
+		conn.Write(encodeRaw(s...))
 		if _, err := r.ReadBytes('\n'); err != nil {
 			b.Fatal(err)
 		}
 	}
-	one := strEncode(cmd...)
+	one := encodeRaw(cmd...)
 	batch := bytes.Repeat(one, strBenchPipeline)
 	want := bytes.Repeat([]byte(reply), strBenchPipeline)
 	got := make([]byte, len(want))

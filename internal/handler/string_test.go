@@ -1,9 +1,7 @@
 package handler_test
 
 import (
-	"bufio"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,101 +17,6 @@ import (
 	"github.com/ember-kv/ember/resp"
 )
 
-// strConn is a raw RESP connection returning each reply's exact bytes.
-type strConn struct {
-	t testing.TB
-	c net.Conn
-	r *bufio.Reader
-}
-
-func strDial(t testing.TB, addr string) *strConn {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &strConn{t: t, c: c, r: bufio.NewReader(c)}
-}
-
-func strEncode(args ...string) []byte {
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	return b
-}
-
-// do sends a command and returns its raw reply.
-func (c *strConn) do(args ...string) string {
-	c.t.Helper()
-	c.c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.c.Write(strEncode(args...)); err != nil {
-		c.t.Fatal(err)
-	}
-	var out []byte
-	if err := strReadReply(c.r, &out); err != nil {
-		c.t.Fatalf("%q: %v", args, err)
-	}
-	return string(out)
-}
-
-func strReadReply(r *bufio.Reader, out *[]byte) error {
-	line, err := r.ReadBytes('\n')
-	*out = append(*out, line...)
-	if err != nil {
-		return err
-	}
-	n, _ := strconv.Atoi(string(line[1 : len(line)-2]))
-	switch line[0] {
-	case '$':
-		if n < 0 {
-			return nil
-		}
-		buf := make([]byte, n+2)
-		for got := 0; got < len(buf); {
-			m, err := r.Read(buf[got:])
-			if err != nil {
-				return err
-			}
-			got += m
-		}
-		*out = append(*out, buf...)
-	case '*', '%':
-		if line[0] == '%' {
-			n *= 2
-		}
-		for i := 0; i < n; i++ {
-			if err := strReadReply(r, out); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// strCase is one command and its exact expected reply.
-type strCase struct {
-	cmd  string // split on spaces; "" stands for an empty argument
-	want string
-}
-
-func strRun(t *testing.T, c *strConn, cases []strCase) {
-	t.Helper()
-	for _, tc := range cases {
-		args := strings.Fields(tc.cmd)
-		for i, a := range args {
-			if a == `""` {
-				args[i] = ""
-			}
-		}
-		if got := c.do(args...); got != tc.want {
-			t.Errorf("%s\n got: %q\nwant: %q", tc.cmd, got, tc.want)
-		}
-	}
-}
-
 const (
 	strOK   = "+OK\r\n"
 	strNull = "$-1\r\n"
@@ -125,8 +28,8 @@ func strErr(s string) string  { return "-" + s + "\r\n" }
 
 func TestStringCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
-	strRun(t, c, []strCase{
+	c := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		{"GET k", strNull},
 		{"SET k hello", strOK},
 		{"GET k", strBulk("hello")},
@@ -197,8 +100,8 @@ func TestStringCommands(t *testing.T) {
 
 func TestStringLCSReplies(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
-	strRun(t, c, []strCase{
+	c := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		{"MSET a ohmytext b mynewtext", strOK},
 		{"LCS a b", strBulk("mytext")},
 		{"LCS a b LEN", strInt(6)},
@@ -214,7 +117,7 @@ func TestStringLCSReplies(t *testing.T) {
 		{"LCS a nosuch", strBulk("")},
 	})
 	c.do("HELLO", "3")
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"LCS a b IDX MINMATCHLEN 4", "%2\r\n$7\r\nmatches\r\n*1\r\n" +
 			"*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n" +
 			"$3\r\nlen\r\n:6\r\n"},
@@ -224,8 +127,8 @@ func TestStringLCSReplies(t *testing.T) {
 
 func TestBitmapCommands(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
-	strRun(t, c, []strCase{
+	c := dialRaw(t, srv.Addr())
+	runCases(t, c, []replyCase{
 		{"SETBIT b 7 1", strInt(0)},
 		{"SETBIT b 7 0", strInt(1)},
 		{"SETBIT b 9 1", strInt(0)},
@@ -272,9 +175,9 @@ func TestStringExpiry(t *testing.T) {
 	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := embertest.NewClock(t0)
 	srv := embertest.Run(t, ember.Config{Clock: clock})
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	sec := t0.Unix()
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"SET px v PX 100", strOK},
 		{"SET ex v EX 10", strOK},
 		{"SETEX setex 5 v", strOK},
@@ -294,48 +197,48 @@ func TestStringExpiry(t *testing.T) {
 		{"GETEX p PERSIST", strBulk("v")},
 	})
 	clock.Advance(30 * time.Millisecond)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET pxat", strBulk("v")}, // expires after, not at, its time
 		{"GET psetex", strBulk("v")},
 	})
 	clock.Advance(time.Millisecond)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET pxat", strNull},
 		{"GET px", strBulk("v")},
 	})
 	clock.Advance(70 * time.Millisecond)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET psetex", strNull},
 		{"GET px", strNull},
 		{"GET g", strBulk("v")},
 	})
 	clock.Advance(100 * time.Millisecond)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET g", strNull},
 		{"GET keep", strBulk("w")},
 		{"GET cnt", strBulk("60")},
 	})
 	clock.Advance(800 * time.Millisecond)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET keep", strNull},
 		{"GET cnt", strNull},
 		{"GET p", strBulk("v")},
 		{"GET setex", strBulk("v")},
 	})
 	clock.Advance(4 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET setex", strNull},
 		{"GET ex", strBulk("v")},
 	})
 	clock.Advance(5 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET ex", strNull},
 		{"GET exat", strBulk("v")},
 		{"GETEX exat EXAT " + strconv.FormatInt(sec+10, 10), strBulk("v")},
 		{"GET exat", strNull},
 	})
 	clock.Advance(10 * time.Second)
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"GET exat", strNull},
 		{"GET p", strBulk("v")},
 	})
@@ -344,9 +247,9 @@ func TestStringExpiry(t *testing.T) {
 // TestStringSizeLimits uses a small proto-max-bulk-len.
 func TestStringSizeLimits(t *testing.T) {
 	srv := embertest.Run(t, ember.Config{Directives: map[string]string{"proto-max-bulk-len": "1mb"}})
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	tooBig := strErr("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"SETRANGE s 1048575 x", strInt(1 << 20)},
 		{"SETRANGE s 1048575 xy", tooBig},
 		{"SETRANGE t 1048576 x", tooBig},

@@ -39,10 +39,10 @@ func zsetBulks(items ...string) string {
 
 func TestZSetCommandReplies(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	wrong := strErr("WRONGTYPE Operation against a key holding the wrong kind of value")
 	syntax := strErr("ERR syntax error")
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"ZADD z 1 a 2 b 3 c", strInt(3)},
 		{"ZADD z 1 a", strInt(0)},
 		{"ZADD z CH 5 a 4 d", strInt(2)},
@@ -149,11 +149,11 @@ func TestZSetCommandReplies(t *testing.T) {
 
 func TestZSetRESP3Replies(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	c.do("HELLO", "3")
 	dbl := func(s string) string { return "," + s + "\r\n" }
 	pair := func(m, s string) string { return zsetArr(strBulk(m), dbl(s)) }
-	strRun(t, c, []strCase{
+	runCases(t, c, []replyCase{
 		{"ZADD z 1 a 2.5 b inf c", strInt(3)},
 		{"ZSCORE z b", dbl("2.5")},
 		{"ZSCORE z nosuch", "_\r\n"},
@@ -177,7 +177,7 @@ func TestZSetRESP3Replies(t *testing.T) {
 
 func TestZSetEncodingThresholds(t *testing.T) {
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	fill := func(key string, n int) {
 		args := []string{"ZADD", key}
 		for i := 0; i < n; i++ {
@@ -411,7 +411,7 @@ func TestZSetCommandModel(t *testing.T) {
 	t.Logf("seed=%d (replay with EMBER_SEED=%d)", seed, seed)
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	srv := embertest.Run(t)
-	c := strDial(t, srv.Addr())
+	c := dialRaw(t, srv.Addr())
 	md := zsetModel{}
 	keys := []string{"small", "big", "lex"}
 	pool := map[string]int{"small": 40, "big": 600, "lex": 400}
@@ -706,7 +706,7 @@ func TestZSetCommandModel(t *testing.T) {
 }
 
 // zsetWaitBlocked polls CLIENT LIST until n clients show flag b.
-func zsetWaitBlocked(t *testing.T, admin *strConn, n int) {
+func zsetWaitBlocked(t *testing.T, admin *rawConn, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -722,19 +722,19 @@ func zsetWaitBlocked(t *testing.T, admin *strConn, n int) {
 }
 
 // zsetSend writes a command without reading its reply.
-func zsetSend(t *testing.T, c *strConn, args ...string) {
+func zsetSend(t *testing.T, c *rawConn, args ...string) {
 	t.Helper()
-	if _, err := c.c.Write(strEncode(args...)); err != nil {
+	if _, err := c.c.Write(encodeRaw(args...)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // zsetRead reads one reply.
-func zsetRead(t *testing.T, c *strConn) string {
+func zsetRead(t *testing.T, c *rawConn) string {
 	t.Helper()
 	c.c.SetDeadline(time.Now().Add(10 * time.Second))
 	var out []byte
-	if err := strReadReply(c.r, &out); err != nil {
+	if err := readRawReply(c.r, &out); err != nil {
 		t.Fatal(err)
 	}
 	return string(out)
@@ -742,9 +742,9 @@ func zsetRead(t *testing.T, c *strConn) string {
 
 func TestZSetBlocking(t *testing.T) {
 	srv := embertest.Run(t)
-	admin := strDial(t, srv.Addr())
-	w1 := strDial(t, srv.Addr())
-	w2 := strDial(t, srv.Addr())
+	admin := dialRaw(t, srv.Addr())
+	w1 := dialRaw(t, srv.Addr())
+	w2 := dialRaw(t, srv.Addr())
 
 	// Served by a ZADD on the second key.
 	zsetSend(t, w1, "BZPOPMIN", "a", "b", "0")
@@ -850,7 +850,7 @@ func BenchmarkZSetZCount(b *testing.B) {
 // timestamp pattern): the set grows to b.N members.
 func BenchmarkZSetZAddNew(b *testing.B) {
 	srv := embertest.Run(b)
-	c := strDial(b, srv.Addr())
+	c := dialRaw(b, srv.Addr())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -863,7 +863,7 @@ func BenchmarkZSetZAddNew(b *testing.B) {
 
 func BenchmarkZSetZPopMinZAdd(b *testing.B) {
 	srv := embertest.Run(b)
-	c := strDial(b, srv.Addr())
+	c := dialRaw(b, srv.Addr())
 	for _, s := range zsetBenchFill("z", 1000) {
 		c.do(s...)
 	}
