@@ -18,9 +18,11 @@ import (
 )
 
 // dispatch runs one command, as Redis's processCommand: it resolves the
-// command (and subcommand), enforces arity and authentication, honours
-// CLIENT PAUSE, locks the shards of the command's keys, calls the handler
-// and records statistics. Handlers never check any of these.
+// command (and subcommand), enforces arity, protected commands,
+// authentication, the RESP2 subscriber context and MULTI's rules, honours
+// CLIENT PAUSE, then queues the command (inside MULTI) or executes it:
+// locks the shards of its keys, calls the handler and records statistics.
+// Handlers never check any of these.
 func (s *Server) dispatch(c *client.Client, args [][]byte) {
 	stats := s.env.Stats
 	stats.TotalCommands.Add(1)
