@@ -436,22 +436,7 @@ func hashRandWithCount(c *Ctx, l int64, withValues bool) {
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 func hscanCmd(c *Ctx) {
-	cursor, ok := genParseCursor(c.Args[2])
-	if !ok {
-		c.Error(errs.InvalidCursor)
-		return
-	}
-	h, ok := hashValue(c, c.DB.Read(c.Args[1]))
-	if !ok {
-		return
-	}
-	if h == nil {
-		replyEmptyScan(c)
-		return
-	}
-	// Options are parsed after the lookup, as Redis does: a missing key
-	// replies an empty scan whatever follows.
-	opts, ok := parseScanOptions(c, 3, false)
+	h, cursor, opts, ok := scanPrologue[*value.Hash](c)
 	if !ok {
 		return
 	}

@@ -63,9 +63,25 @@ func parseScanOptions(c *Ctx, from int, withType bool) (o scanOptions, ok bool) 
 	return o, true
 }
 
-// replyEmptyScan is the reply of a *SCAN of a missing key.
-func replyEmptyScan(c *Ctx) {
-	c.Out.Array(2)
-	c.Out.BulkString("0")
-	c.Out.Array(0)
+// scanPrologue is the common start of HSCAN, SSCAN and ZSCAN, in Redis's
+// order: parse the cursor, look the key up (WRONGTYPE; an empty scan for a
+// missing key, whatever options follow), then parse the options. ok is
+// false when it has replied.
+func scanPrologue[T value.Value](c *Ctx) (v T, cursor uint64, opts scanOptions, ok bool) {
+	if cursor, ok = genParseCursor(c.Args[2]); !ok {
+		c.Error(errs.InvalidCursor)
+		return v, 0, opts, false
+	}
+	e := c.DB.Read(c.Args[1])
+	if v, ok = typedValue[T](c, e); !ok {
+		return v, 0, opts, false
+	}
+	if e == nil {
+		c.Out.Array(2)
+		c.Out.BulkString("0")
+		c.Out.Array(0)
+		return v, 0, opts, false
+	}
+	opts, ok = parseScanOptions(c, 3, false)
+	return v, cursor, opts, ok
 }

@@ -652,20 +652,7 @@ func sdiffstoreCmd(c *Ctx) { setsUnionDiff(c, c.Args[2:], c.Args[1], true) }
 // An intset is returned whole, with cursor 0, whatever the cursor; a hash
 // table is walked with the dict's SCAN cursor.
 func sscanCmd(c *Ctx) {
-	cursor, ok := genParseCursor(c.Args[2])
-	if !ok {
-		c.Error(errs.InvalidCursor)
-		return
-	}
-	s, ok := setsValue(c, c.DB.Read(c.Args[1]))
-	if !ok {
-		return
-	}
-	if s == nil {
-		replyEmptyScan(c)
-		return
-	}
-	opts, ok := parseScanOptions(c, 3, false)
+	s, cursor, opts, ok := scanPrologue[*value.Set](c)
 	if !ok {
 		return
 	}

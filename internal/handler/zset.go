@@ -358,20 +358,7 @@ func zsetRank(c *Ctx, rev bool) {
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 func zscanCmd(c *Ctx) {
-	cursor, ok := genParseCursor(c.Args[2])
-	if !ok {
-		c.Error(errs.InvalidCursor)
-		return
-	}
-	z, ok := zsetValue(c, c.DB.Read(c.Args[1]))
-	if !ok {
-		return
-	}
-	if z == nil {
-		replyEmptyScan(c)
-		return
-	}
-	opts, ok := parseScanOptions(c, 3, false)
+	z, cursor, opts, ok := scanPrologue[*value.ZSet](c)
 	if !ok {
 		return
 	}
