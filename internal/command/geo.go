@@ -12,11 +12,6 @@ func init() {
 	}
 }
 
-// geoKey1 is the key spec of a geo command whose key is its first argument.
-func geoKey1(flags KeyFlag) []KeySpec {
-	return []KeySpec{{Flags: flags, Index: 1, LastKey: 0, Step: 1}}
-}
-
 // geoRadiusKeys are the key specs of GEORADIUS and GEORADIUSBYMEMBER: the
 // source, and the destinations after the STORE and STOREDIST keywords,
 // searched from argument from on.
@@ -111,19 +106,19 @@ func geoIsWord(arg []byte, kw string) bool {
 
 var geoSpecs = []*Spec{
 	{Name: "geoadd", Arity: -5, Flags: Write | DenyOOM, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRW | KeyUpdate),
+		KeySpecs: firstKey(KeyRW | KeyUpdate),
 		Group:    GroupGeo, Since: "3.2.0", Complexity: "O(log(N)) per position added, N the set's size",
 		Summary: "Stores positions (longitude, latitude) of members in a geo set, kept as a sorted set."},
 	{Name: "geodist", Arity: -4, Flags: ReadOnly, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupGeo, Since: "3.2.0", Complexity: "O(1)",
 		Summary: "Returns the distance between the positions of two members."},
 	{Name: "geohash", Arity: -2, Flags: ReadOnly, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupGeo, Since: "3.2.0", Complexity: "O(1) per member asked for",
 		Summary: "Returns the standard geohash strings of members' positions."},
 	{Name: "geopos", Arity: -2, Flags: ReadOnly, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupGeo, Since: "3.2.0", Complexity: "O(1) per member asked for",
 		Summary: "Returns the longitude and latitude of members."},
 	{Name: "georadius", Arity: -6, Flags: Write | DenyOOM, ACL: CatGeo,
@@ -131,7 +126,7 @@ var geoSpecs = []*Spec{
 		Group:    GroupGeo, Since: "3.2.0", Complexity: "O(N+log(M)), N the members in the cells searched, M the members returned",
 		Summary: "Finds the members within a radius of a position, optionally storing them (superseded by GEOSEARCH)."},
 	{Name: "georadius_ro", Arity: -6, Flags: ReadOnly, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupGeo, Since: "3.2.10", Complexity: "O(N+log(M)), N the members in the cells searched, M the members returned",
 		Summary: "Finds the members within a radius of a position (read-only GEORADIUS)."},
 	{Name: "georadiusbymember", Arity: -5, Flags: Write | DenyOOM, ACL: CatGeo,
@@ -139,11 +134,11 @@ var geoSpecs = []*Spec{
 		Group:    GroupGeo, Since: "3.2.0", Complexity: "O(N+log(M)), N the members in the cells searched, M the members returned",
 		Summary: "Finds the members within a radius of a member, optionally storing them (superseded by GEOSEARCH)."},
 	{Name: "georadiusbymember_ro", Arity: -5, Flags: ReadOnly, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupGeo, Since: "3.2.10", Complexity: "O(N+log(M)), N the members in the cells searched, M the members returned",
 		Summary: "Finds the members within a radius of a member (read-only GEORADIUSBYMEMBER)."},
 	{Name: "geosearch", Arity: -7, Flags: ReadOnly, ACL: CatGeo,
-		KeySpecs: geoKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupGeo, Since: "6.2.0", Complexity: "O(N+log(M)), N the members in the cells searched, M the members returned",
 		Summary: "Finds the members within a circle or a box around a member or a position."},
 	{Name: "geosearchstore", Arity: -8, Flags: Write | DenyOOM, ACL: CatGeo,

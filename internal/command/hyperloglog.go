@@ -4,7 +4,7 @@ func init() { add(hyperloglogSpecs) }
 
 var hyperloglogSpecs = []*Spec{
 	{Name: "pfadd", Arity: -2, Flags: Write | DenyOOM | Fast, ACL: CatHyperLogLog,
-		KeySpecs: strKey1(KeyRW | KeyInsert),
+		KeySpecs: firstKey(KeyRW | KeyInsert),
 		Group:    GroupHyperLogLog, Since: "2.8.9", Complexity: "O(1) to add every element.",
 		Summary: "Adds elements to the HyperLogLog at a key, creating it when missing."},
 	{Name: "pfcount", Arity: -2, Flags: ReadOnly, ACL: CatHyperLogLog,

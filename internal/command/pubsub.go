@@ -39,7 +39,7 @@ var pubsubSpecs = []*Spec{
 		Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
 		Summary:    "Stops listening to the given shard channels, or to every shard channel."},
 	{Name: "spublish", Arity: 3, Flags: PubSub | Loading | Stale | Fast,
-		KeySpecs: []KeySpec{{Flags: KeyNotKey, Index: 1, LastKey: 0, Step: 1}},
+		KeySpecs: firstKey(KeyNotKey),
 		Group:    GroupPubSub, Since: "7.0.0",
 		Complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
 		Summary:    "Sends a message to a shard channel's subscribers and returns how many received it."},

@@ -2,12 +2,6 @@ package command
 
 func init() { add(setSpecs) }
 
-// setKey1 is the key spec of a set command whose only key is its first
-// argument.
-func setKey1(flags KeyFlag) []KeySpec {
-	return []KeySpec{{Flags: flags, Index: 1, LastKey: 0, Step: 1}}
-}
-
 // setKeysFrom is the key spec of a command whose keys are all its
 // arguments from index on.
 func setKeysFrom(index int) KeySpec {
@@ -25,37 +19,37 @@ const setInterComplexity = "O(N*M) worst case, for N members in the smallest set
 
 var setSpecs = []*Spec{
 	{Name: "sadd", Arity: -3, Flags: Write | DenyOOM | Fast, ACL: CatSet,
-		KeySpecs: setKey1(KeyRW | KeyInsert),
+		KeySpecs: firstKey(KeyRW | KeyInsert),
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(1) per member added",
 		Summary: "Adds members to the set stored at a key, creating the set if needed."},
 	{Name: "srem", Arity: -3, Flags: Write | Fast, ACL: CatSet,
-		KeySpecs: setKey1(KeyRW | KeyDelete),
+		KeySpecs: firstKey(KeyRW | KeyDelete),
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(N) for N members removed",
 		Summary: "Removes members from a set; the key goes away with its last member."},
 	{Name: "smembers", Arity: 2, Flags: ReadOnly, ACL: CatSet,
-		KeySpecs: setKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Tips:     []string{"nondeterministic_output_order"},
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(N) for a set of N members",
 		Summary: "Returns every member of a set."},
 	{Name: "sismember", Arity: 3, Flags: ReadOnly | Fast, ACL: CatSet,
-		KeySpecs: setKey1(KeyRO),
+		KeySpecs: firstKey(KeyRO),
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(1)",
 		Summary: "Tells whether a string is a member of a set."},
 	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, ACL: CatSet,
-		KeySpecs: setKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Group:    GroupSet, Since: "6.2.0", Complexity: "O(N) for N strings checked",
 		Summary: "Tells, for each of several strings, whether it is a member of a set."},
 	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, ACL: CatSet,
-		KeySpecs: setKey1(KeyRO),
+		KeySpecs: firstKey(KeyRO),
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(1)",
 		Summary: "Returns the number of members of a set."},
 	{Name: "spop", Arity: -2, Flags: Write | Fast, ACL: CatSet,
-		KeySpecs: setKey1(KeyRW | KeyAccess | KeyDelete),
+		KeySpecs: firstKey(KeyRW | KeyAccess | KeyDelete),
 		Tips:     []string{"nondeterministic_output"},
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(1), or O(N) for a count of N",
 		Summary: "Removes random members from a set and returns them."},
 	{Name: "srandmember", Arity: -2, Flags: ReadOnly, ACL: CatSet,
-		KeySpecs: setKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Tips:     []string{"nondeterministic_output"},
 		Group:    GroupSet, Since: "1.0.0", Complexity: "O(1), or O(N) for a count of N (or -N)",
 		Summary: "Returns random members of a set, distinct for a positive count, possibly repeated for a negative one."},
@@ -98,7 +92,7 @@ var setSpecs = []*Spec{
 		Group:    GroupSet, Since: "1.0.0", Complexity: setCombineComplexity,
 		Summary: "Stores the members of the first set that none of the other sets has at a key."},
 	{Name: "sscan", Arity: -3, Flags: ReadOnly, ACL: CatSet,
-		KeySpecs: setKey1(KeyRO | KeyAccess),
+		KeySpecs: firstKey(KeyRO | KeyAccess),
 		Tips:     []string{"nondeterministic_output"},
 		Group:    GroupSet, Since: "2.8.0",
 		Complexity: "O(1) per call; O(N) for a whole iteration over N members",

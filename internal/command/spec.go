@@ -164,6 +164,12 @@ type KeySpec struct {
 	Unknown  bool
 }
 
+// firstKey is the key spec of the commonest command shape: one key, the
+// first argument.
+func firstKey(flags KeyFlag) []KeySpec {
+	return []KeySpec{{Flags: flags, Index: 1, LastKey: 0, Step: 1}}
+}
+
 // Group is the redis.io command group.
 type Group string
 
