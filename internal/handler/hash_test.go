@@ -428,23 +428,7 @@ func TestHashWrongTypeDirect(t *testing.T) {
 // nothing, and neither do HINCRBY and HSET over an existing field (in
 // either encoding) when the new value fits where the old one was.
 func TestHashHotPathAllocs(t *testing.T) {
-	ks := keyspace.New(1)
-	env := &handler.Env{Keyspace: ks, Config: config.New()}
-	db := ks.DB(0, time.Now().UnixMilli())
-	w := resp.NewWriter()
-	run := func(args ...string) func() {
-		argv := make([][]byte, len(args))
-		for i, a := range args {
-			argv[i] = []byte(a)
-		}
-		spec := command.LookupString(args[0])
-		fn := handler.Lookup(spec.Name)
-		ctx := &handler.Ctx{Args: argv, Spec: spec, DB: db, Out: w, Env: env}
-		return func() {
-			w.Reset()
-			fn(ctx)
-		}
-	}
+	run := directCaller()
 	run("HSET", "small", "name", "ember", "n", "100000", "f", "1.5")()
 	big := []string{"HSET", "big"}
 	for i := 0; i < 1000; i++ {

@@ -11,6 +11,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-kv/ember/internal/command"
+	"github.com/ember-kv/ember/internal/config"
+	"github.com/ember-kv/ember/internal/handler"
+	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/resp"
 )
 
 // rawConn is a raw RESP connection returning each reply's exact bytes.
@@ -128,6 +134,30 @@ func runCases(t *testing.T, c *rawConn, cases []replyCase) {
 		}
 		if got := c.do(args...); got != tc.want {
 			t.Errorf("%s\n got: %q\nwant: %q", tc.cmd, got, tc.want)
+		}
+	}
+}
+
+// directCaller returns a function that prepares a command for calling its
+// handler directly, without a server or a connection: the allocation tests
+// measure the handlers alone with it. The commands share one keyspace and
+// one reply buffer.
+func directCaller() func(args ...string) func() {
+	ks := keyspace.New(1)
+	env := &handler.Env{Keyspace: ks, Config: config.New()}
+	db := ks.DB(0, time.Now().UnixMilli())
+	w := resp.NewWriter()
+	return func(args ...string) func() {
+		argv := make([][]byte, len(args))
+		for i, a := range args {
+			argv[i] = []byte(a)
+		}
+		spec := command.LookupString(args[0])
+		fn := handler.Lookup(spec.Name)
+		ctx := &handler.Ctx{Args: argv, Spec: spec, DB: db, Out: w, Env: env}
+		return func() {
+			w.Reset()
+			fn(ctx)
 		}
 	}
 }

@@ -334,23 +334,7 @@ func TestStringWrongTypeDirect(t *testing.T) {
 // TestStringHotPathAllocs calls GET, SET and INCR directly: GET and INCR
 // on an existing key allocate nothing, SET only the stored value.
 func TestStringHotPathAllocs(t *testing.T) {
-	ks := keyspace.New(1)
-	env := &handler.Env{Keyspace: ks, Config: config.New()}
-	db := ks.DB(0, time.Now().UnixMilli())
-	w := resp.NewWriter()
-	run := func(args ...string) func() {
-		argv := make([][]byte, len(args))
-		for i, a := range args {
-			argv[i] = []byte(a)
-		}
-		spec := command.LookupString(args[0])
-		fn := handler.Lookup(spec.Name)
-		ctx := &handler.Ctx{Args: argv, Spec: spec, DB: db, Out: w, Env: env}
-		return func() {
-			w.Reset()
-			fn(ctx)
-		}
-	}
+	run := directCaller()
 	run("SET", "k", "some value")()
 	run("SET", "n", "100")()
 	for _, tc := range []struct {

@@ -218,23 +218,7 @@ func TestZSetEncodingThresholds(t *testing.T) {
 // TestZSetHotPathAllocs calls the handlers directly: reads and score
 // updates of existing members allocate nothing, in either encoding.
 func TestZSetHotPathAllocs(t *testing.T) {
-	ks := keyspace.New(1)
-	env := &handler.Env{Keyspace: ks, Config: config.New()}
-	db := ks.DB(0, time.Now().UnixMilli())
-	w := resp.NewWriter()
-	run := func(args ...string) func() {
-		argv := make([][]byte, len(args))
-		for i, a := range args {
-			argv[i] = []byte(a)
-		}
-		spec := command.LookupString(args[0])
-		fn := handler.Lookup(spec.Name)
-		ctx := &handler.Ctx{Args: argv, Spec: spec, DB: db, Out: w, Env: env}
-		return func() {
-			w.Reset()
-			fn(ctx)
-		}
-	}
+	run := directCaller()
 	for _, n := range []int{50, 5000} {
 		key := "z" + strconv.Itoa(n)
 		args := []string{"ZADD", key}
