@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ember-kv/ember/internal/notify"
 )
 
 // The parsers of the directives with their own syntax, and the extra
@@ -280,106 +282,15 @@ func parseOOMValues(_ *Config, argv []string, _ bool) (string, error) {
 	return strings.Join(out, " "), nil
 }
 
-// Keyspace notification classes.
-const (
-	notifyKeyspace = 1 << iota
-	notifyKeyevent
-	notifyGeneric
-	notifyString
-	notifyList
-	notifySet
-	notifyHash
-	notifyZset
-	notifyExpired
-	notifyEvicted
-	notifyStream
-	notifyKeyMiss
-	notifyLoaded
-	notifyModule
-	notifyNew
-	notifyAll = notifyGeneric | notifyString | notifyList | notifySet | notifyHash |
-		notifyZset | notifyExpired | notifyEvicted | notifyStream | notifyModule
-)
-
-// NotifyFlags parses notify-keyspace-events classes; ok is false on an
-// unknown character.
-func NotifyFlags(classes string) (flags int, ok bool) {
-	for i := 0; i < len(classes); i++ {
-		switch classes[i] {
-		case 'A':
-			flags |= notifyAll
-		case 'g':
-			flags |= notifyGeneric
-		case '$':
-			flags |= notifyString
-		case 'l':
-			flags |= notifyList
-		case 's':
-			flags |= notifySet
-		case 'h':
-			flags |= notifyHash
-		case 'z':
-			flags |= notifyZset
-		case 'x':
-			flags |= notifyExpired
-		case 'e':
-			flags |= notifyEvicted
-		case 'K':
-			flags |= notifyKeyspace
-		case 'E':
-			flags |= notifyKeyevent
-		case 't':
-			flags |= notifyStream
-		case 'm':
-			flags |= notifyKeyMiss
-		case 'd':
-			flags |= notifyModule
-		case 'n':
-			flags |= notifyNew
-		default:
-			return 0, false
-		}
-	}
-	return flags, true
-}
-
-func notifyFlagsString(flags int) string {
-	var b strings.Builder
-	if flags&notifyAll == notifyAll {
-		b.WriteByte('A')
-	} else {
-		for _, f := range []struct {
-			bit int
-			c   byte
-		}{{notifyGeneric, 'g'}, {notifyString, '$'}, {notifyList, 'l'}, {notifySet, 's'},
-			{notifyHash, 'h'}, {notifyZset, 'z'}, {notifyExpired, 'x'}, {notifyEvicted, 'e'},
-			{notifyStream, 't'}, {notifyModule, 'd'}, {notifyNew, 'n'}} {
-			if flags&f.bit != 0 {
-				b.WriteByte(f.c)
-			}
-		}
-	}
-	if flags&notifyKeyspace != 0 {
-		b.WriteByte('K')
-	}
-	if flags&notifyKeyevent != 0 {
-		b.WriteByte('E')
-	}
-	if flags&notifyKeyMiss != 0 {
-		b.WriteByte('m')
-	}
-	return b.String()
-}
-
 func parseNotify(_ *Config, argv []string, _ bool) (string, error) {
 	if len(argv) != 1 {
 		return "", errWrongArgs
 	}
-	flags, ok := NotifyFlags(argv[0])
+	flags, ok := notify.Parse(argv[0])
 	if !ok {
 		return "", errors.New("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
 	}
-	return notifyFlagsString(flags), nil
+	return flags.String(), nil
 }
 
 func parseBind(_ *Config, argv []string, _ bool) (string, error) {

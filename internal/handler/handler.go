@@ -12,6 +12,7 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/watch"
 	"github.com/ember-kv/ember/resp"
 )
@@ -76,6 +77,10 @@ type Env struct {
 	// Exec runs the client's queued transaction (EXEC, already in MULTI):
 	// it locks the queued commands' shards and writes EXEC's whole reply.
 	Exec func(c *Ctx)
+
+	// Notify publishes keyspace notifications (notify-keyspace-events);
+	// nil in handler tests that do not need it.
+	Notify *notify.Notifier
 }
 
 var funcs = map[string]Func{}
@@ -120,6 +125,15 @@ func (c *Ctx) Int(i int) (int64, bool) {
 		c.Out.Error(errs.NotInteger)
 	}
 	return n, ok
+}
+
+// Notify publishes the keyspace notification event of class about key
+// in the command's database (see internal/notify), as Redis's
+// notifyKeyspaceEvent. Call it after the change, once per key changed.
+func (c *Ctx) Notify(class notify.Class, event string, key []byte) {
+	if c.Env.Notify.Enabled(class) {
+		c.Env.Notify.Key(c.Client, class, event, key, c.DB.Index)
+	}
 }
 
 // NowMs is the command's time in Unix milliseconds.

@@ -60,6 +60,9 @@ func (db DB) Lookup(key []byte, flags LookupFlag) *Entry {
 			s.hits.Add(1)
 		} else {
 			s.misses.Add(1)
+			if db.ks.OnMiss != nil {
+				db.ks.OnMiss(db.Index, key)
+			}
 		}
 	}
 	if e != nil && flags&NoTouch == 0 && !db.NoTouch {
@@ -183,6 +186,9 @@ func (db DB) insert(t *table, k string, e Entry) {
 	t.keys.Set(k, e)
 	if e.ExpireAt != 0 {
 		t.volatile.Set(k, struct{}{})
+	}
+	if db.ks.OnNew != nil {
+		db.ks.OnNew(db.Index, k)
 	}
 }
 

@@ -74,6 +74,12 @@ type Keyspace struct {
 	// OnExpire, when set, is called (with the shard locked) for every key
 	// removed because its time to live ran out.
 	OnExpire func(db int, key string)
+	// OnNew, when set, is called (with the shard locked) for every key
+	// added to a database (keyspace notifications' "new" event).
+	OnNew func(db int, key string)
+	// OnMiss, when set, is called for every read lookup that finds no key
+	// (lookups counted in keyspace_misses; the "keymiss" event).
+	OnMiss func(db int, key []byte)
 
 	// lfu is the LFU access tracking state (see lfu.go).
 	lfu lfuState

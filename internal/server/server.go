@@ -23,6 +23,7 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/handler"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/pubsub"
 	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/internal/watch"
@@ -140,6 +141,36 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.pubsub.SetLimits(pubsub.ParseLimits(s.cfg.Get("client-output-buffer-limit")))
 	s.cfg.Watch("client-output-buffer-limit", func(v string) { s.pubsub.SetLimits(pubsub.ParseLimits(v)) })
 	s.env.Clients.OnRemove(func(c *client.Client) { s.pubsub.Remove(c) })
+	// Keyspace notifications go out as pub/sub messages; expiry (lazy or
+	// active) emits "expired".
+	s.env.Notify = notify.New(func(from *client.Client, channel, message []byte) {
+		s.pubsub.Publish(from, pubsub.Channel, channel, message)
+	})
+	classes, _ := notify.Parse(s.cfg.Get("notify-keyspace-events"))
+	s.env.Notify.SetClasses(classes)
+	s.cfg.Watch("notify-keyspace-events", func(v string) {
+		c, _ := notify.Parse(v)
+		s.env.Notify.SetClasses(c)
+	})
+	onExpireNotify := s.ks.OnExpire
+	s.ks.OnExpire = func(db int, key string) {
+		if onExpireNotify != nil {
+			onExpireNotify(db, key)
+		}
+		if s.env.Notify.Enabled(notify.Expired) {
+			s.env.Notify.Key(nil, notify.Expired, "expired", []byte(key), db)
+		}
+	}
+	s.ks.OnNew = func(db int, key string) {
+		if s.env.Notify.Enabled(notify.NewKey) {
+			s.env.Notify.Key(nil, notify.NewKey, "new", []byte(key), db)
+		}
+	}
+	s.ks.OnMiss = func(db int, key []byte) {
+		if s.env.Notify.Enabled(notify.KeyMiss) {
+			s.env.Notify.Key(nil, notify.KeyMiss, "keymiss", key, db)
+		}
+	}
 	// Transactions: EXEC runs in the server (it locks shards); WATCHed
 	// keys are touched by expiry and dropped when their client goes.
 	s.txn = newTxnCmds()
