@@ -81,6 +81,57 @@ func exists(t *testing.T, rdb *redis.Client, key string) bool {
 	return n == 1
 }
 
+// manualClock is a client-side clock for Options.Clock that moves only when
+// told to.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newManualClock() *manualClock {
+	return &manualClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (m *manualClock) Now() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.t
+}
+
+func (m *manualClock) Advance(d time.Duration) {
+	m.mu.Lock()
+	m.t = m.t.Add(d)
+	m.mu.Unlock()
+}
+
+// waitFor polls cond until it holds, failing the test after 10 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// fastFailClient is a client that gives up quickly on a dead server: one
+// dial attempt, short timeouts, no retries.
+func fastFailClient(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{
+		Addr:          addr,
+		DialTimeout:   200 * time.Millisecond,
+		ReadTimeout:   200 * time.Millisecond,
+		WriteTimeout:  200 * time.Millisecond,
+		MaxRetries:    -1,
+		DialerRetries: 1,
+	})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
 func TestGetSetDelete(t *testing.T) {
 	srv, _ := newServer(t)
 	rdb := newClient(t, srv.Addr())
@@ -334,14 +385,16 @@ func TestGetOrLoadHitAndUndecodable(t *testing.T) {
 	}
 }
 
-// TestStampede: 100 goroutines miss a cold key at once; the loader runs once
-// and every caller gets its value.
+// TestStampede: 1,000 goroutines miss a cold key at once; the loader runs
+// once and every caller gets its value.
 func TestStampede(t *testing.T) {
 	srv, _ := newServer(t)
 	rdb := newClient(t, srv.Addr())
 	ctx := testCtx(t)
-	c := New(rdb, Options{Prefix: "t:"})
-	const n = 100
+	// A generous Timeout: 1,000 callers queue for go-redis's 20 pooled
+	// connections, longer than the default 100ms on a loaded machine.
+	c := New(rdb, Options{Prefix: "t:", Timeout: 10 * time.Second})
+	const n = 1000
 
 	// The loader blocks until the other n-1 callers are waiting on it.
 	allWaiting := make(chan struct{})
@@ -394,18 +447,20 @@ func TestStampede(t *testing.T) {
 	}
 }
 
-// TestCrossInstanceLock: two instances (separate clients) with Lock on, 50
-// goroutines each, miss the same key: the loader runs once in total.
+// TestCrossInstanceLock: four instances (separate clients) with Lock on,
+// 250 goroutines each, miss the same key: the loader runs once in total.
 func TestCrossInstanceLock(t *testing.T) {
 	srv, _ := newServer(t)
 	ctx := testCtx(t)
-	opts := Options{Prefix: "t:", Lock: true, LockTTL: 30 * time.Second, LockWait: 15 * time.Second}
-	a := New(newClient(t, srv.Addr()), opts)
-	b := New(newClient(t, srv.Addr()), opts)
-	const perInstance = 50
+	opts := Options{Prefix: "t:", Lock: true, LockTTL: 30 * time.Second, LockWait: 15 * time.Second, Timeout: 10 * time.Second}
+	const instances, perInstance = 4, 250
+	var caches []*Cache
+	for range instances {
+		caches = append(caches, New(newClient(t, srv.Addr()), opts))
+	}
 
-	// The loader blocks until, in each instance, the other 49 callers share
-	// the local load, and the losing instance waits on the lock.
+	// The loader blocks until, in each instance, the other callers share
+	// the local load, and every losing instance waits on the lock.
 	var mu sync.Mutex
 	shared, lockWaits := 0, 0
 	ready := make(chan struct{})
@@ -415,11 +470,11 @@ func TestCrossInstanceLock(t *testing.T) {
 		defer mu.Unlock()
 		shared += s
 		lockWaits += w
-		if shared == 2*(perInstance-1) && lockWaits == 1 {
+		if shared == instances*(perInstance-1) && lockWaits == instances-1 {
 			once.Do(func() { close(ready) })
 		}
 	}
-	for _, c := range []*Cache{a, b} {
+	for _, c := range caches {
 		c.hooks.shared = func(string) { note(1, 0) }
 		c.hooks.lockWait = func(string) { note(0, 1) }
 	}
@@ -435,9 +490,9 @@ func TestCrossInstanceLock(t *testing.T) {
 	}
 
 	start := make(chan struct{})
-	errs := make(chan error, 2*perInstance)
+	errs := make(chan error, instances*perInstance)
 	var wg sync.WaitGroup
-	for _, c := range []*Cache{a, b} {
+	for _, c := range caches {
 		for range perInstance {
 			wg.Go(func() {
 				<-start
@@ -460,9 +515,15 @@ func TestCrossInstanceLock(t *testing.T) {
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("loader ran %d times across instances, want 1", got)
 	}
-	sa, sb := a.Stats(), b.Stats()
-	if sa.Loads+sb.Loads != 1 || sa.LockWaits+sb.LockWaits != 1 || sa.LockTimeouts+sb.LockTimeouts != 0 {
-		t.Fatalf("Stats a = %+v, b = %+v", sa, sb)
+	var loads, waits, timeouts uint64
+	for _, c := range caches {
+		s := c.Stats()
+		loads += s.Loads
+		waits += s.LockWaits
+		timeouts += s.LockTimeouts
+	}
+	if loads != 1 || waits != instances-1 || timeouts != 0 {
+		t.Fatalf("loads = %d, lock waits = %d, lock timeouts = %d; want 1, %d, 0", loads, waits, timeouts, instances-1)
 	}
 	rdb := newClient(t, srv.Addr())
 	if exists(t, rdb, "t:lock:product:1") {
@@ -524,7 +585,7 @@ func TestPanickingLoader(t *testing.T) {
 	srv, _ := newServer(t)
 	rdb := newClient(t, srv.Addr())
 	ctx := testCtx(t)
-	c := New(rdb, Options{Prefix: "t:", Lock: true})
+	c := New(rdb, Options{Prefix: "t:", Lock: true, Timeout: 10 * time.Second})
 	const n = 10
 	allWaiting := make(chan struct{})
 	var joined atomic.Int64

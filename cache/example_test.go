@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
 	"github.com/ember-kv/ember"
 	"github.com/ember-kv/ember/cache"
+	"github.com/ember-kv/ember/embertest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -104,4 +106,100 @@ func ExampleGet() {
 	// Output:
 	// true
 	// Desk lamp <nil>
+}
+
+// Example_degradation shows a cache outage: every request is still
+// answered by the loader, and after two failures the circuit breaker stops
+// sending requests to the dead server at all.
+func Example_degradation() {
+	srv, err := ember.Start(ember.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	addr := srv.Addr()
+	srv.Close() // the cache server is gone
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialerRetries: 1})
+	defer rdb.Close()
+
+	c := cache.New(rdb, cache.Options{
+		Prefix:  "shop:",
+		Breaker: cache.BreakerOptions{Failures: 2, CoolDown: 10 * time.Second},
+		OnError: func(_ context.Context, op, key string, err error) {
+			fmt.Println("cache error:", strings.TrimSpace(op+" "+key))
+		},
+	})
+	ctx := context.Background()
+	for range 3 {
+		p, err := cache.GetOrLoad(ctx, c, "product:1", 0, func(context.Context) (Product, error) {
+			return Product{ID: 1, Name: "Desk lamp", Price: 2999}, nil
+		})
+		fmt.Println(p.Name, err)
+	}
+	s := c.Stats()
+	fmt.Printf("breaker=%v errors=%d skipped=%d loads=%d\n", s.Breaker, s.Errors, s.Skipped, s.Loads)
+	// Output:
+	// cache error: get product:1
+	// Desk lamp <nil>
+	// cache error: breaker
+	// cache error: get product:1
+	// Desk lamp <nil>
+	// Desk lamp <nil>
+	// breaker=open errors=2 skipped=1 loads=3
+}
+
+// Example_staleWhileRevalidate shows a value served past its TTL while one
+// background load refreshes it.
+func Example_staleWhileRevalidate() {
+	clock := embertest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) // the server's time
+	srv, err := ember.Start(ember.Config{Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	c := cache.New(rdb, cache.Options{Prefix: "shop:", StaleWhileRevalidate: time.Minute})
+	ctx := context.Background()
+
+	price := 2999
+	load := func(context.Context) (Product, error) {
+		return Product{ID: 1, Name: "Desk lamp", Price: price}, nil
+	}
+	p, _ := cache.GetOrLoad(ctx, c, "product:1", 10*time.Second, load)
+	fmt.Println("loaded:", p.Price, "TTL in Redis:", rdb.PTTL(ctx, "shop:product:1").Val())
+
+	price = 2499
+	clock.Advance(15 * time.Second) // past the TTL, inside the window
+	p, _ = cache.GetOrLoad(ctx, c, "product:1", 10*time.Second, load)
+	fmt.Println("stale:", p.Price)
+
+	c.Close() // waits for the background refresh
+	p, _ = cache.GetOrLoad(ctx, c, "product:1", 10*time.Second, load)
+	fmt.Println("refreshed:", p.Price)
+	s := c.Stats()
+	fmt.Printf("stale serves=%d refreshes=%d loads=%d\n", s.StaleServes, s.Refreshes, s.Loads)
+	// Output:
+	// loaded: 2999 TTL in Redis: 1m10s
+	// stale: 2999
+	// refreshed: 2499
+	// stale serves=1 refreshes=1 loads=2
+}
+
+// ExampleCompressCodec shows that small values stay plain JSON and large
+// ones are compressed, behind a marker byte.
+func ExampleCompressCodec() {
+	codec := cache.CompressCodec{Threshold: 256}
+	small, _ := codec.Marshal(Product{ID: 1, Name: "Desk lamp", Price: 2999})
+	fmt.Println(string(small))
+
+	large, _ := codec.Marshal(strings.Repeat("lamp ", 200))
+	fmt.Printf("%d bytes, first byte %#x\n", len(large), large[0])
+
+	var back string
+	_ = codec.Unmarshal(large, &back)
+	fmt.Println(len(back))
+	// Output:
+	// {"id":1,"name":"Desk lamp","price":2999}
+	// 22 bytes, first byte 0x2
+	// 1000
 }

@@ -45,17 +45,27 @@ const (
 // Options.OnError, counts them in Stats.Degraded and carries on without the
 // cache, calling loader directly. Once a call has seen a server error it
 // stops touching the cache, so an outage costs each call at most one
-// client timeout. Only a context error or the loader's own error is
-// returned.
+// Options.Timeout, and once the circuit breaker opens (Options.Breaker),
+// calls skip Redis altogether until a probe finds it back. Only a context
+// error or the loader's own error is returned.
+//
+// Staleness. With Options.StaleWhileRevalidate, a value past its TTL but
+// within the window is returned at once while one background load
+// refreshes it; with Options.EarlyRefresh, a fresh value is sometimes
+// refreshed in the background before it expires. Background loads run with
+// ctx's values but not its cancellation, bounded by Options.LockTTL.
 func GetOrLoad[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, loader func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
 	useCache := true
-	data, err := c.read(ctx, key)
+	r, err := c.fetch(ctx, key)
 	switch {
 	case err == nil:
-		v, derr := decode[T](c, key, data)
+		v, derr := decode[T](c, key, r.data)
 		if derr == nil {
 			c.stats.hits.Add(1)
+			if r.ttlKnown {
+				c.revalidate(ctx, key, ttl, r.left, func(ctx context.Context) (any, error) { return loader(ctx) })
+			}
 			return v, nil
 		}
 		c.report(ctx, "decode", key, derr)
@@ -70,7 +80,7 @@ func GetOrLoad[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 		if cerr := ctx.Err(); cerr != nil {
 			return zero, cerr
 		}
-		c.report(ctx, "get", key, err)
+		c.swallow(ctx, "get", key, err)
 		useCache = false
 	}
 
@@ -98,6 +108,31 @@ func GetOrLoad[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 	}
 }
 
+// swallow reports a cache error that the caller carries on without,
+// unless it is the breaker skipping the call (counted in Stats.Skipped).
+func (c *Cache) swallow(ctx context.Context, op, key string, err error) {
+	if err != ErrCircuitOpen {
+		c.report(ctx, op, key, err)
+	}
+}
+
+// load runs one loader call, counting it and timing it.
+func (c *Cache) load(ctx context.Context, load func(context.Context) (any, error)) (v any, err error) {
+	c.stats.loads.Add(1)
+	start := c.now()
+	returned := false
+	defer func() {
+		c.stats.observeLoad(c.now().Sub(start))
+		// A panic (not returned) counts as a failed load.
+		if !returned || (err != nil && !errors.Is(err, ErrNotFound)) {
+			c.stats.loadErrors.Add(1)
+		}
+	}()
+	v, err = load(ctx)
+	returned = true
+	return v, err
+}
+
 // fill runs one load for key on behalf of every caller sharing it: the
 // cross-instance lock if enabled, the loader, and the store.
 func (c *Cache) fill(ctx context.Context, key string, ttl time.Duration, useCache bool, load func(context.Context) (any, error), dec func([]byte) (any, error)) (any, error) {
@@ -112,15 +147,7 @@ func (c *Cache) fill(ctx context.Context, key string, ttl time.Duration, useCach
 		useCache = l.cacheOK
 	}
 
-	c.stats.loads.Add(1)
-	returned := false
-	defer func() {
-		if !returned { // the loader panicked
-			c.stats.loadErrors.Add(1)
-		}
-	}()
-	v, err := load(ctx)
-	returned = true
+	v, err := c.load(ctx, load)
 
 	// Store even if ctx ended meanwhile: the value is loaded, and the
 	// other callers and instances want it.
@@ -132,14 +159,11 @@ func (c *Cache) fill(ctx context.Context, key string, ttl time.Duration, useCach
 		}
 		return v, nil
 	case errors.Is(err, ErrNotFound):
-		if useCache && c.negativeTTL > 0 {
-			if serr := c.rdb.Set(sctx, c.key(key), negativeMarker, c.spread(c.negativeTTL)).Err(); serr != nil {
-				c.report(ctx, "set", key, serr)
-			}
+		if useCache {
+			c.storeNotFound(sctx, key)
 		}
 		return nil, err
 	default:
-		c.stats.loadErrors.Add(1)
 		return nil, err
 	}
 }
@@ -152,7 +176,18 @@ func (c *Cache) store(ctx context.Context, key string, v any, ttl time.Duration)
 		return
 	}
 	if err := c.setRaw(ctx, key, data, c.ttl(ttl)); err != nil {
-		c.report(ctx, "set", key, err)
+		c.swallow(ctx, "set", key, err)
+	}
+}
+
+// storeNotFound caches a negative marker for key, if negative caching is
+// on, reporting (not returning) failures.
+func (c *Cache) storeNotFound(ctx context.Context, key string) {
+	if c.negativeTTL <= 0 {
+		return
+	}
+	if err := c.write(ctx, key, negativeMarker, c.spread(c.negativeTTL)); err != nil {
+		c.swallow(ctx, "set", key, err)
 	}
 }
 
@@ -182,7 +217,7 @@ func (c *Cache) check(ctx context.Context, key string, dec func([]byte) (any, er
 	case ctx.Err() != nil:
 		return nil, ctx.Err(), checkCanceled
 	default:
-		c.report(ctx, "get", key, err)
+		c.swallow(ctx, "get", key, err)
 		return nil, nil, checkFailed
 	}
 }
@@ -204,12 +239,12 @@ type lockState struct {
 func (c *Cache) acquire(ctx context.Context, key string, dec func([]byte) (any, error)) lockState {
 	token := rand.Text()
 	tryLock := func() (held bool, st lockState, failed bool) {
-		ok, err := c.rdb.SetNX(ctx, c.lockKey(key), token, c.lockTTL).Result()
+		ok, err := c.setNX(ctx, c.lockKey(key), token, c.lockTTL)
 		if err != nil {
 			if ctx.Err() != nil {
 				return false, lockState{done: true, err: ctx.Err()}, true
 			}
-			c.report(ctx, "lock", key, err)
+			c.swallow(ctx, "lock", key, err)
 			return false, lockState{}, true
 		}
 		return ok, lockState{}, false
@@ -288,7 +323,12 @@ func (c *Cache) acquire(ctx context.Context, key string, dec func([]byte) (any, 
 func (c *Cache) release(ctx context.Context, key, token string) {
 	ctx = context.WithoutCancel(ctx) // release even if the caller gave up
 	lk := c.lockKey(key)
-	cur, err := c.rdb.Get(ctx, lk).Result()
+	o, err := c.begin(ctx)
+	if err != nil {
+		return // the lock expires by itself
+	}
+	cur, err := c.rdb.Get(o.ctx, lk).Result()
+	c.end(ctx, o, err)
 	if err == redis.Nil {
 		return
 	}
@@ -299,7 +339,20 @@ func (c *Cache) release(ctx context.Context, key, token string) {
 	if cur != token {
 		return // expired and taken by another instance: not ours
 	}
-	if err := c.rdb.Del(ctx, lk).Err(); err != nil {
+	if o, err = c.begin(ctx); err != nil {
+		return
+	}
+	if err := c.end(ctx, o, c.rdb.Del(o.ctx, lk).Err()); err != nil {
 		c.report(ctx, "unlock", key, err)
 	}
+}
+
+// setNX is SET key value NX PX ttl under the breaker and the deadline.
+func (c *Cache) setNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	o, err := c.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	ok, err := c.rdb.SetNX(o.ctx, key, value, ttl).Result()
+	return ok, c.end(ctx, o, err)
 }
