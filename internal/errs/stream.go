@@ -31,3 +31,51 @@ const (
 
 // StreamLimitNoStrategy is XADD/XTRIM's LIMIT without MAXLEN or MINID.
 const StreamLimitNoStrategy = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+
+// Errors of the consumer group commands.
+const (
+	StreamXGroupNeedsKey     = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically."
+	StreamBusyGroup          = "BUSYGROUP Consumer Group name already exists"
+	StreamEntriesReadInvalid = "ERR value for ENTRIESREAD must be positive or -1"
+	StreamMissingGroup       = "ERR Missing GROUP option for XREADGROUP"
+	StreamDollarInGroup      = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
+	StreamGroupGone          = "NOGROUP the consumer group this client was blocked on no longer exists"
+	StreamKeyGone            = "UNBLOCKED the stream key no longer exists"
+	StreamClaimMinIdle       = "ERR Invalid min-idle-time argument for XCLAIM"
+	StreamClaimIdle          = "ERR Invalid IDLE option argument for XCLAIM"
+	StreamClaimTime          = "ERR Invalid TIME option argument for XCLAIM"
+	StreamClaimRetryCount    = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+	StreamAutoClaimMinIdle   = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+	StreamAutoClaimCount     = "ERR COUNT must be > 0"
+	StreamAutoClaimMemory    = "ERR Insufficient memory, failed allocating transient memory, COUNT too high."
+)
+
+// streamCStr is s as C's %s prints it: up to its first NUL byte.
+func streamCStr(s []byte) []byte {
+	for i, c := range s {
+		if c == 0 {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// StreamNoGroup is the NOGROUP reply of XPENDING, XCLAIM and XAUTOCLAIM.
+func StreamNoGroup(key, group []byte) string {
+	return "NOGROUP No such key '" + string(streamCStr(key)) + "' or consumer group '" + string(streamCStr(group)) + "'"
+}
+
+// StreamNoGroupRead is XREADGROUP's NOGROUP reply.
+func StreamNoGroupRead(key, group []byte) string {
+	return StreamNoGroup(key, group) + " in XREADGROUP with GROUP option"
+}
+
+// StreamNoGroupForKey is the NOGROUP reply of XGROUP and XINFO CONSUMERS.
+func StreamNoGroupForKey(group, key []byte) string {
+	return "NOGROUP No such consumer group '" + string(streamCStr(group)) + "' for key name '" + string(streamCStr(key)) + "'"
+}
+
+// StreamClaimOption is XCLAIM's reply to an option it does not know.
+func StreamClaimOption(opt []byte) string {
+	return "ERR Unrecognized XCLAIM option '" + string(streamCStr(opt)) + "'"
+}

@@ -1,25 +1,24 @@
 package handler
 
 import (
-	"time"
-
-	"github.com/ember-kv/ember/internal/blocking"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
 
 func init() {
 	register(map[string]Func{
-		"xadd":      xaddCmd,
-		"xlen":      xlenCmd,
-		"xrange":    xrangeCmd,
-		"xrevrange": xrevrangeCmd,
-		"xdel":      xdelCmd,
-		"xtrim":     xtrimCmd,
-		"xread":     xreadCmd,
-		"xsetid":    xsetidCmd,
+		"xadd":       xaddCmd,
+		"xlen":       xlenCmd,
+		"xrange":     xrangeCmd,
+		"xrevrange":  xrevrangeCmd,
+		"xdel":       xdelCmd,
+		"xtrim":      xtrimCmd,
+		"xread":      xreadCmd,
+		"xsetid":     xsetidCmd,
+		"xreadgroup": xreadgroupCmd,
 	})
 }
 
@@ -329,10 +328,13 @@ func xaddCmd(c *Ctx) {
 	}
 	s.Append(id, c.Args[at+1:], maxEntries, maxBytes) // copies the bytes
 	s.EntriesAdded++
-	streamTrim(s, &a)
-	// key changed
+	s.Signals++ // wakes blocked readers
 	var buf [48]byte
 	c.Out.Bulk(id.Append(buf[:0]))
+	c.Notify(notify.Stream, "xadd", key)
+	if streamTrim(s, &a) > 0 {
+		c.Notify(notify.Stream, "xtrim", key)
+	}
 }
 
 // XLEN key
@@ -443,7 +445,9 @@ func xdelCmd(c *Ctx) {
 			n++
 		}
 	}
-	// key changed (when n > 0)
+	if n > 0 {
+		c.Notify(notify.Stream, "xdel", c.Args[1])
+	}
 	c.Out.Int(n)
 }
 
@@ -462,7 +466,9 @@ func xtrimCmd(c *Ctx) {
 		return
 	}
 	n := streamTrim(s, &a)
-	// key changed (when n > 0)
+	if n > 0 {
+		c.Notify(notify.Stream, "xtrim", c.Args[1])
+	}
 	c.Out.Int(n)
 }
 
@@ -530,145 +536,8 @@ func xsetidCmd(c *Ctx) {
 	if !maxDel.IsZero() {
 		s.MaxDeleted = maxDel
 	}
-	// key changed
 	c.OK()
-}
-
-// streamHasAfter reports whether s has a live entry with an ID above gt.
-func streamHasAfter(s *value.Stream, gt value.StreamID) bool {
-	start, ok := gt.Incr()
-	if !ok {
-		return false
-	}
-	found := false
-	s.Range(start, value.MaxStreamID, false, 1, func(value.StreamID, [][]byte) bool { found = true; return false })
-	return found
-}
-
-// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
-func xreadCmd(c *Ctx) {
-	timeout := int64(-1)
-	count := int64(0)
-	streamsAt := 0
-	for i := 1; i < len(c.Args); i++ {
-		more := len(c.Args) - 1 - i
-		o := c.Args[i]
-		switch {
-		case strOptIs(o, "BLOCK") && more > 0:
-			i++
-			n, okN := resp.ParseInt(c.Args[i])
-			if !okN {
-				c.Error(errs.StreamTimeoutNotInt)
-				return
-			}
-			if n < 0 {
-				c.Error(errs.StreamTimeoutNegative)
-				return
-			}
-			timeout = n
-		case strOptIs(o, "COUNT") && more > 0:
-			i++
-			n, okN := resp.ParseInt(c.Args[i])
-			if !okN {
-				c.Error(errs.NotInteger)
-				return
-			}
-			count = max(n, 0)
-		case strOptIs(o, "STREAMS") && more > 0:
-			streamsAt = i + 1
-			if (len(c.Args)-streamsAt)%2 != 0 {
-				c.Error(errs.StreamUnbalanced)
-				return
-			}
-			goto parsed
-		case strOptIs(o, "GROUP") && more >= 2:
-			c.Error(errs.StreamGroupInXRead)
-			return
-		case strOptIs(o, "NOACK"):
-			c.Error(errs.StreamNoAckInXRead)
-			return
-		default:
-			c.Error(errs.Syntax)
-			return
-		}
-	}
-parsed:
-	if streamsAt == 0 {
-		c.Error(errs.Syntax)
-		return
-	}
-	n := (len(c.Args) - streamsAt) / 2
-	keys := c.Args[streamsAt : streamsAt+n]
-	ids := make([]value.StreamID, n)
-	for i, key := range keys {
-		s, ok := streamValue(c, c.DB.Read(key))
-		if !ok {
-			return
-		}
-		arg := c.Args[streamsAt+n+i]
-		if len(arg) == 1 && arg[0] == '$' {
-			if s != nil {
-				ids[i] = s.LastID
-			}
-			continue
-		}
-		if len(arg) == 1 && arg[0] == '>' {
-			c.Error(errs.StreamGtInXRead)
-			return
-		}
-		id, ok := streamParseIDReply(c, arg, true, 0)
-		if !ok {
-			return
-		}
-		ids[i] = id
-	}
-	ready := 0
-	for i, key := range keys {
-		if s := streamLookup(c.DB, key); s != nil && streamHasAfter(s, ids[i]) {
-			ready++
-		}
-	}
-	if ready > 0 {
-		if c.Out.Proto >= 3 {
-			c.Out.Map(ready)
-		} else {
-			c.Out.Array(ready)
-		}
-		for i, key := range keys {
-			if s := streamLookup(c.DB, key); s != nil && streamHasAfter(s, ids[i]) {
-				streamWriteRead(c.Out, key, s, ids[i], count)
-			}
-		}
-		return
-	}
-	if timeout == -1 {
-		c.Out.NullArray()
-		return
-	}
-	if blocking.Denied(c.Client) {
-		c.Out.NullArray()
-		return
-	}
-	keyIDs := make(map[string]value.StreamID, n)
-	for i, key := range keys {
-		if _, dup := keyIDs[string(key)]; !dup {
-			keyIDs[string(key)] = ids[i]
-		}
-	}
-	listBlock(c, keys, nil, time.Duration(timeout)*time.Millisecond, func(sv *blocking.Serve, key []byte) blocking.Result {
-		s := streamLookup(sv.DB, key)
-		gt := keyIDs[string(key)]
-		if s == nil || !streamHasAfter(s, gt) {
-			return blocking.NotReady
-		}
-		if sv.Out.Proto >= 3 {
-			sv.Out.Map(1)
-		} else {
-			sv.Out.Array(1)
-		}
-		streamWriteRead(sv.Out, key, s, gt, count)
-		return blocking.Served
-	}, c.Out.NullArray)
+	c.Notify(notify.Stream, "xsetid", c.Args[1])
 }
 
 // streamLookup returns the stream at key without touching statistics,
@@ -680,15 +549,4 @@ func streamLookup(db keyspace.DB, key []byte) *value.Stream {
 	}
 	s, _ := e.Value.(*value.Stream)
 	return s
-}
-
-// streamWriteRead writes one stream of an XREAD reply: the key and its
-// entries above gt.
-func streamWriteRead(out *resp.Writer, key []byte, s *value.Stream, gt value.StreamID, count int64) {
-	if out.Proto < 3 {
-		out.Array(2)
-	}
-	out.Bulk(key)
-	start, _ := gt.Incr()
-	streamWriteRange(out, s, start, value.MaxStreamID, false, count)
 }

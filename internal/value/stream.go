@@ -178,8 +178,13 @@ type Stream struct {
 	blocks       []*streamBlock
 	length       int64
 	LastID       StreamID // the top ID ever generated (XSETID may raise it)
-	MaxDeleted   StreamID // the largest deleted ID
+	MaxDeleted   StreamID // the largest ID XDEL removed
 	EntriesAdded int64    // entries ever added
+	// Signals counts the changes that wake blocked readers as Redis's
+	// signalKeyAsReady does (XADD, XGROUP DESTROY): a blocked XREAD or
+	// XREADGROUP is only reconsidered after one.
+	Signals uint64
+	groups  []*StreamGroup // consumer groups by name
 }
 
 // NewStream returns an empty stream.
@@ -200,6 +205,7 @@ func (s *Stream) Clone() Value {
 		nb.data = append([]byte(nil), b.data...)
 		c.blocks[i] = &nb
 	}
+	c.groups = cloneStreamGroups(s.groups)
 	return &c
 }
 
@@ -215,19 +221,52 @@ func (s *Stream) Bytes() int {
 	for _, b := range s.blocks {
 		n += cap(b.data) + 64
 	}
-	return n + 24*cap(s.blocks)
+	return n + 24*cap(s.blocks) + s.groupsBytes()
 }
 
 // FirstID returns the first live entry's ID; ok is false when empty.
 func (s *Stream) FirstID() (id StreamID, ok bool) {
-	s.Range(StreamID{}, MaxStreamID, false, 1, func(e StreamID, _ [][]byte) bool { id, ok = e, true; return false })
-	return
+	for _, b := range s.blocks {
+		if b.live > 0 {
+			return b.edge(false), true
+		}
+	}
+	return id, false
 }
 
 // LastEntryID returns the last live entry's ID; ok is false when empty.
 func (s *Stream) LastEntryID() (id StreamID, ok bool) {
-	s.Range(StreamID{}, MaxStreamID, true, 1, func(e StreamID, _ [][]byte) bool { id, ok = e, true; return false })
-	return
+	for i := len(s.blocks) - 1; i >= 0; i-- {
+		if b := s.blocks[i]; b.live > 0 {
+			return b.edge(true), true
+		}
+	}
+	return id, false
+}
+
+// edge returns the block's first (or last) live entry's ID; the block
+// must have one.
+func (b *streamBlock) edge(last bool) StreamID {
+	if b.live == b.count { // nothing deleted: the bounds are live
+		if last {
+			return b.last
+		}
+		return b.first
+	}
+	var mbuf [32][]byte
+	m := b.master(mbuf[:0])
+	var found StreamID
+	for off := 0; off < len(b.data); {
+		id, fl, _, next := b.decode(off, m, nil, false)
+		if fl&streamDeleted == 0 {
+			if !last {
+				return id
+			}
+			found = id
+		}
+		off = next
+	}
+	return found
 }
 
 func streamPutBytes(dst, b []byte) []byte {
@@ -461,14 +500,11 @@ func (s *Stream) Range(start, end StreamID, rev bool, count int64, fn func(id St
 
 // markDeleted marks the entry at off of block i deleted, removing the
 // block when it has no live entry left; it reports whether it removed it.
-func (s *Stream) markDeleted(i, off int, id StreamID, keepEmpty bool) bool {
+func (s *Stream) markDeleted(i, off int, keepEmpty bool) bool {
 	b := s.blocks[i]
 	b.data[off] |= streamDeleted
 	b.live--
 	s.length--
-	if s.MaxDeleted.Less(id) {
-		s.MaxDeleted = id
-	}
 	if b.live == 0 && !keepEmpty {
 		s.blocks = append(s.blocks[:i], s.blocks[i+1:]...)
 		return true
@@ -491,7 +527,10 @@ func (s *Stream) Delete(id StreamID) bool {
 			if fl&streamDeleted != 0 {
 				return false
 			}
-			s.markDeleted(i, off, id, false)
+			s.markDeleted(i, off, false)
+			if s.MaxDeleted.Less(id) { // only XDEL moves it, not trimming
+				s.MaxDeleted = id
+			}
 			return true
 		}
 		if id.Less(e) {
@@ -510,6 +549,9 @@ func (s *Stream) Delete(id StreamID) bool {
 func (s *Stream) Trim(byID bool, maxLen int64, minID StreamID, approx bool, limit int64) int64 {
 	var removed int64
 	for len(s.blocks) > 0 {
+		if !byID && s.length <= maxLen {
+			break // before looking at the block: an empty one stays, as in Redis
+		}
 		b := s.blocks[0]
 		entries := int64(b.live)
 		if limit > 0 && removed+entries > limit {
@@ -525,9 +567,6 @@ func (s *Stream) Trim(byID bool, maxLen int64, minID StreamID, approx bool, limi
 			s.blocks = s.blocks[1:]
 			s.length -= entries
 			removed += entries
-			if s.MaxDeleted.Less(b.last) {
-				s.MaxDeleted = b.last
-			}
 			continue
 		}
 		if approx {
@@ -547,7 +586,7 @@ func (s *Stream) Trim(byID bool, maxLen int64, minID StreamID, approx bool, limi
 			if fl&streamDeleted == 0 {
 				removed++
 				// Redis keeps a node that exact trimming emptied
-				s.markDeleted(0, off, id, true)
+				s.markDeleted(0, off, true)
 			}
 			off = next
 		}
