@@ -5,6 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -49,21 +50,24 @@ func bitOffsetArg(c *Ctx, arg []byte, hash bool, width int) (uint64, bool) {
 
 // bitWritable returns the string at the command's key, created or padded
 // with zero bytes so that bit maxbit exists, and made "raw" as Redis
-// unshares a string it changes. ok is false after a WRONGTYPE reply.
-func bitWritable(c *Ctx, maxbit uint64) (*value.String, bool) {
+// unshares a string it changes. grown reports that the key was created or
+// lengthened (a change even when no bit flips). ok is false after a
+// WRONGTYPE reply.
+func bitWritable(c *Ctx, maxbit uint64) (s *value.String, grown, ok bool) {
 	key := c.Args[1]
-	s, ok := strValue(c, c.DB.Write(key))
+	s, ok = strValue(c, c.DB.Write(key))
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
 	size := int(maxbit>>3) + 1
 	if s == nil {
 		s = value.NewRawString(make([]byte, size))
 		c.DB.Set(key, s)
-		return s, true
+		return s, true, true
 	}
+	old := len(s.B)
 	s.GrowZero(size)
-	return s, true
+	return s, len(s.B) != old, true
 }
 
 // SETBIT key offset value
@@ -77,7 +81,7 @@ func setbit(c *Ctx) {
 		c.Error(errs.BitValue)
 		return
 	}
-	s, ok := bitWritable(c, off)
+	s, grown, ok := bitWritable(c, off)
 	if !ok {
 		return
 	}
@@ -87,6 +91,9 @@ func setbit(c *Ctx) {
 		s.B[byteIdx] |= mask
 	} else {
 		s.B[byteIdx] &^= mask
+	}
+	if grown || old != (on == 1) {
+		c.Notify(notify.String, "setbit", c.Args[1])
 	}
 	if old {
 		c.Out.Int(1)
@@ -364,7 +371,9 @@ func bitop(c *Ctx) {
 	}
 	dest := c.Args[2]
 	if maxLen == 0 {
-		c.DB.Delete(dest)
+		if c.DB.Delete(dest) {
+			c.Notify(notify.Generic, "del", dest)
+		}
 		c.Out.Int(0)
 		return
 	}
@@ -396,6 +405,7 @@ func bitop(c *Ctx) {
 		}
 	}
 	c.DB.Set(dest, value.NewRawString(res))
+	c.Notify(notify.String, "set", dest)
 	c.Out.Int(int64(maxLen))
 }
 
@@ -607,6 +617,7 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 		}
 	}
 	var s *value.String
+	grown := false
 	if readOnly {
 		var ok bool
 		if s, ok = strValue(c, c.DB.Read(args[1])); !ok {
@@ -618,7 +629,7 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 			return
 		}
 		var ok bool
-		if s, ok = bitWritable(c, highest); !ok {
+		if s, grown, ok = bitWritable(c, highest); !ok {
 			return
 		}
 	}
@@ -627,6 +638,7 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 	if s != nil {
 		p = s.B
 	}
+	changes := false
 	for i := range ops {
 		o := &ops[i]
 		old := bfGetBits(p, o.offset, o.width)
@@ -641,6 +653,7 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 		var store uint64
 		var reply int64
 		var over int
+		var same bool
 		if o.signed {
 			oldv := bfSigned(old, o.width)
 			var limit, newv int64
@@ -659,6 +672,7 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 				reply = oldv
 			}
 			store = uint64(newv)
+			same = oldv == newv
 		} else {
 			var limit, newv uint64
 			if o.op == bfIncrBy {
@@ -675,6 +689,7 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 				reply = int64(old)
 			}
 			store = newv
+			same = old == newv
 		}
 		if over != 0 && o.overflow == bfFail {
 			c.Out.Null()
@@ -682,5 +697,11 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 		}
 		c.Out.Int(reply)
 		bfSetBits(p, o.offset, o.width, store)
+		if grown || !same {
+			changes = true
+		}
+	}
+	if changes {
+		c.Notify(notify.String, "setbit", c.Args[1])
 	}
 }

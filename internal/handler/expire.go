@@ -6,6 +6,7 @@ import (
 
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -124,10 +125,15 @@ func expireGeneric(c *Ctx, base int64, secs bool) {
 	}
 	if at <= c.DB.Now {
 		c.DB.Delete(key)
-	} else {
-		c.DB.SetExpire(key, at)
+		c.Notify(notify.Generic, "del", key)
+		c.Out.Int(1)
+		return
 	}
+	c.DB.SetExpire(key, at)
+	// Redis replies before it notifies here (a RESP3 client subscribed to
+	// its own events sees the reply first).
 	c.Out.Int(1)
+	c.Notify(notify.Generic, "expire", key)
 }
 
 // TTL key
@@ -171,6 +177,7 @@ func ttlGeneric(c *Ctx, ms, abs bool) {
 func persistCmd(c *Ctx) {
 	key := c.Args[1]
 	if c.DB.Write(key) != nil && c.DB.Persist(key) {
+		c.Notify(notify.Generic, "persist", key)
 		c.Out.Int(1)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/glob"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -34,6 +35,7 @@ func delCmd(c *Ctx) {
 	n := int64(0)
 	for _, k := range c.Args[1:] {
 		if c.DB.Delete(k) {
+			c.Notify(notify.Generic, "del", k)
 			n++
 		}
 	}
@@ -107,12 +109,19 @@ func genRename(c *Ctx, nx bool) {
 		}
 		return
 	}
-	if c.DB.Write(dst) != nil && nx {
-		c.Out.Int(0)
-		return
+	if c.DB.Write(dst) != nil {
+		if nx {
+			c.Out.Int(0)
+			return
+		}
+		// As Redis, the old destination goes first, so the key is new
+		// again ("new" notification).
+		c.DB.Delete(dst)
 	}
 	e, _ := c.DB.Take(src)
 	c.DB.Put(dst, e)
+	c.Notify(notify.Generic, "rename_from", src)
+	c.Notify(notify.Generic, "rename_to", dst)
 	if nx {
 		c.Out.Int(1)
 	} else {
@@ -175,6 +184,7 @@ func copyCmd(c *Ctx) {
 	// The copy is a new object: fresh access data, and never one of
 	// Redis's shared integers.
 	dstDB.SetEntry(dst, keyspace.Entry{Value: v.Clone(), ExpireAt: expireAt, Unshared: true})
+	genNotifyIn(c, dstDB.Index, notify.Generic, "copy_to", dst)
 	c.Out.Int(1)
 }
 
@@ -200,7 +210,17 @@ func moveCmd(c *Ctx) {
 	}
 	e, _ := c.DB.Take(key)
 	dstDB.Put(key, e)
+	c.Notify(notify.Generic, "move_from", key)
+	genNotifyIn(c, idx, notify.Generic, "move_to", key)
 	c.Out.Int(1)
+}
+
+// genNotifyIn publishes a keyspace notification about key in database db,
+// which need not be the client's (MOVE, COPY ... DB).
+func genNotifyIn(c *Ctx, db int, class notify.Class, event string, key []byte) {
+	if c.Env.Notify.Enabled(class) {
+		c.Env.Notify.Key(c.Client, class, event, key, db)
+	}
 }
 
 // KEYS pattern

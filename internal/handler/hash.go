@@ -6,6 +6,7 @@ import (
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/glob"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -60,10 +61,6 @@ func hashWriteOrCreate(c *Ctx, key []byte) *value.Hash {
 	return h
 }
 
-// hashChanged is called once by every command that changed the hash at
-// key: the place where WATCH and keyspace notifications will hook in.
-func hashChanged(c *Ctx, key []byte) {}
-
 // HSET key field value [field value ...]
 func hsetCmd(c *Ctx) { hashSet(c, false) }
 
@@ -92,12 +89,13 @@ func hashSet(c *Ctx, hmset bool) {
 			added++
 		}
 	}
-	hashChanged(c, key)
+	// Redis replies first, then notifies (once per command).
 	if hmset {
 		c.OK()
-		return
+	} else {
+		c.Out.Int(int64(added))
 	}
-	c.Out.Int(int64(added))
+	c.Notify(notify.Hash, "hset", key)
 }
 
 // HSETNX key field value
@@ -120,8 +118,8 @@ func hsetnxCmd(c *Ctx) {
 		h.Convert()
 	}
 	h.Set(field, c.Args[3], maxEntries, maxValue)
-	hashChanged(c, key)
 	c.Out.Int(1)
+	c.Notify(notify.Hash, "hset", key)
 }
 
 // HGET key field
@@ -166,6 +164,7 @@ func hdelCmd(c *Ctx) {
 		return
 	}
 	deleted := 0
+	removed := false
 	if h != nil {
 		for _, f := range c.Args[2:] {
 			if !h.Delete(f) {
@@ -174,12 +173,16 @@ func hdelCmd(c *Ctx) {
 			deleted++
 			if h.Len() == 0 {
 				c.DB.Delete(key)
+				removed = true
 				break
 			}
 		}
 	}
 	if deleted > 0 {
-		hashChanged(c, key)
+		c.Notify(notify.Hash, "hdel", key)
+		if removed {
+			c.Notify(notify.Generic, "del", key)
+		}
 	}
 	c.Out.Int(int64(deleted))
 }
@@ -302,8 +305,8 @@ func hincrbyCmd(c *Ctx) {
 	var buf [20]byte
 	maxEntries, maxValue := hashLimits(c)
 	h.Set(field, resp.AppendInt(buf[:0], n), maxEntries, maxValue)
-	hashChanged(c, key)
 	c.Out.Int(n)
+	c.Notify(notify.Hash, "hincrby", key)
 }
 
 // HINCRBYFLOAT key field increment
@@ -344,8 +347,8 @@ func hincrbyfloatCmd(c *Ctx) {
 	}
 	maxEntries, maxValue := hashLimits(c)
 	h.Set(field, sum, maxEntries, maxValue)
-	hashChanged(c, key)
 	c.Out.Bulk(sum)
+	c.Notify(notify.Hash, "hincrbyfloat", key)
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

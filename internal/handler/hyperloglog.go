@@ -3,6 +3,7 @@ package handler
 import (
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 )
 
@@ -64,6 +65,7 @@ func pfadd(c *Ctx) {
 	}
 	if updated > 0 {
 		value.HLLInvalidate(s.B)
+		c.Notify(notify.String, "pfadd", key)
 		c.Out.Int(1)
 		return
 	}
@@ -153,6 +155,8 @@ func pfmerge(c *Ctx) {
 		}
 	}
 	value.HLLInvalidate(dst.B)
+	// Redis calls a merge a "pfadd" too.
+	c.Notify(notify.String, "pfadd", key)
 	c.OK()
 }
 

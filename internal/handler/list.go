@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/ember-kv/ember/internal/blocking"
+	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -51,11 +53,55 @@ func listValue(c *Ctx, e *keyspace.Entry) (l *value.List, ok bool) {
 	return l, ok
 }
 
+// keyEvents publishes a command's keyspace notifications in one
+// database: for a handler (from is the command's client) or for a
+// ServeFunc serving a blocked client (from is nil: the ServeFunc may run
+// on another client's goroutine, so the frames go out through the
+// subscribers' own connections). Sorted-set pops use it too.
+type keyEvents struct {
+	n    *notify.Notifier
+	from *client.Client
+	db   int
+}
+
+// keyEventsOf returns the notifier of a handler's own events.
+func keyEventsOf(c *Ctx) keyEvents { return keyEvents{c.Env.Notify, c.Client, c.DB.Index} }
+
+// keyEventsServe returns the notifier of events caused while serving a
+// blocked client in s.
+func keyEventsServe(n *notify.Notifier, s *blocking.Serve) keyEvents {
+	return keyEvents{n, nil, s.DB.Index}
+}
+
+// emit publishes event of class about key (one atomic load when off).
+func (ev keyEvents) emit(class notify.Class, event string, key []byte) {
+	if ev.n.Enabled(class) {
+		ev.n.Key(ev.from, class, event, key, ev.db)
+	}
+}
+
+// listPopEvent and listPushEvent name the events of a pop or push at the
+// head (front) or the tail.
+func listPopEvent(front bool) string {
+	if front {
+		return "lpop"
+	}
+	return "rpop"
+}
+
+func listPushEvent(front bool) string {
+	if front {
+		return "lpush"
+	}
+	return "rpush"
+}
+
 // listDeleteIfEmpty removes key when its list lost its last element, as
-// Redis never keeps an empty list.
-func listDeleteIfEmpty(db keyspace.DB, key []byte, l *value.List) bool {
+// Redis never keeps an empty list, notifying "del".
+func listDeleteIfEmpty(db keyspace.DB, ev keyEvents, key []byte, l *value.List) bool {
 	if l.Len() == 0 {
 		db.Delete(key)
+		ev.emit(notify.Generic, "del", key)
 		return true
 	}
 	return false
@@ -123,12 +169,12 @@ func listPopRange(out *resp.Writer, l *value.List, front bool, count int64) {
 
 // listPopKeyRange is LMPOP's reply: the key, then the popped elements. It
 // deletes the key when its list empties and reports whether it did.
-func listPopKeyRange(out *resp.Writer, db keyspace.DB, key []byte, l *value.List, front bool, count int64) bool {
+func listPopKeyRange(out *resp.Writer, db keyspace.DB, ev keyEvents, key []byte, l *value.List, front bool, count int64) bool {
 	out.Array(2)
 	out.Bulk(key)
 	listPopRange(out, l, front, count)
-	// key changed
-	return listDeleteIfEmpty(db, key, l)
+	ev.emit(notify.List, listPopEvent(front), key)
+	return listDeleteIfEmpty(db, ev, key, l)
 }
 
 // ---- push ----
@@ -165,8 +211,8 @@ func listPush(c *Ctx, front, onlyExisting bool) {
 	for _, v := range c.Args[2:] {
 		l.Push(v, front)
 	}
-	// key changed
 	c.Out.Int(int64(l.Len()))
+	c.Notify(notify.List, listPushEvent(front), key)
 }
 
 // ---- pop ----
@@ -214,8 +260,8 @@ func listPop(c *Ctx, front bool) {
 	} else {
 		listPopRange(c.Out, l, front, count)
 	}
-	// key changed
-	listDeleteIfEmpty(c.DB, key, l)
+	c.Notify(notify.List, listPopEvent(front), key)
+	listDeleteIfEmpty(c.DB, keyEventsOf(c), key, l)
 }
 
 // ---- read ----
@@ -426,8 +472,8 @@ func lsetCmd(c *Ctx) {
 		return
 	}
 	l.Set(i, c.Args[3])
-	// key changed
 	c.OK()
+	c.Notify(notify.List, "lset", key)
 }
 
 // LINSERT key BEFORE | AFTER pivot element
@@ -453,7 +499,7 @@ func linsertCmd(c *Ctx) {
 		c.Out.Int(-1)
 		return
 	}
-	// key changed
+	c.Notify(notify.List, "linsert", c.Args[1])
 	c.Out.Int(int64(l.Len()))
 }
 
@@ -473,8 +519,10 @@ func lremCmd(c *Ctx) {
 		return
 	}
 	removed := l.Remove(c.Args[3], int(count))
-	// key changed (when removed > 0)
-	listDeleteIfEmpty(c.DB, key, l)
+	if removed > 0 {
+		c.Notify(notify.List, "lrem", key)
+	}
+	listDeleteIfEmpty(c.DB, keyEventsOf(c), key, l)
 	c.Out.Int(int64(removed))
 }
 
@@ -513,8 +561,8 @@ func ltrimCmd(c *Ctx) {
 		end = min(end, n-1)
 		l.Trim(int(start), int(end))
 	}
-	// key changed
-	listDeleteIfEmpty(c.DB, key, l)
+	c.Notify(notify.List, "ltrim", key)
+	listDeleteIfEmpty(c.DB, keyEventsOf(c), key, l)
 	c.OK()
 }
 
@@ -547,13 +595,13 @@ func listMove(c *Ctx, from, to bool) {
 		c.Out.Null()
 		return
 	}
-	listMoveFrom(c.Out, c.DB, c.Args[1], src, c.Args[2], from, to)
+	listMoveFrom(c.Out, c.DB, keyEventsOf(c), c.Args[1], src, c.Args[2], from, to)
 }
 
 // listMoveFrom moves one element of src (the non-empty list at srcKey) to
 // the list at dstKey, replying it, or WRONGTYPE when dstKey holds another
 // type. It reports whether it moved, and whether src's key went away.
-func listMoveFrom(out *resp.Writer, db keyspace.DB, srcKey []byte, src *value.List, dstKey []byte, from, to bool) (moved, emptied bool) {
+func listMoveFrom(out *resp.Writer, db keyspace.DB, ev keyEvents, srcKey []byte, src *value.List, dstKey []byte, from, to bool) (moved, emptied bool) {
 	var dst *value.List
 	if e := db.Write(dstKey); e != nil {
 		var ok bool
@@ -571,9 +619,10 @@ func listMoveFrom(out *resp.Writer, db keyspace.DB, srcKey []byte, src *value.Li
 		db.Set(dstKey, dst)
 	}
 	dst.Push(v, to)
+	ev.emit(notify.List, listPushEvent(to), dstKey)
 	out.Bulk(v)
-	// srcKey and dstKey changed
-	return true, listDeleteIfEmpty(db, srcKey, src)
+	ev.emit(notify.List, listPopEvent(from), srcKey)
+	return true, listDeleteIfEmpty(db, ev, srcKey, src)
 }
 
 // ---- multi-key pop ----
@@ -636,15 +685,16 @@ func listPopFirst(c *Ctx, keys [][]byte, front bool, count int64) (found, ok boo
 		if l == nil || l.Len() == 0 {
 			continue
 		}
+		ev := keyEventsOf(c)
 		if count >= 0 {
-			listPopKeyRange(c.Out, c.DB, key, l, front, count)
+			listPopKeyRange(c.Out, c.DB, ev, key, l, front, count)
 			return true, true
 		}
 		c.Out.Array(2)
 		c.Out.Bulk(key)
 		c.Out.Bulk(l.Pop(front))
-		// key changed
-		listDeleteIfEmpty(c.DB, key, l)
+		ev.emit(notify.List, listPopEvent(front), key)
+		listDeleteIfEmpty(c.DB, ev, key, l)
 		return true, true
 	}
 	return false, true
@@ -708,6 +758,7 @@ func listBPop(c *Ctx, front bool) {
 	if found, ok := listPopFirst(c, keys, front, -1); !ok || found {
 		return
 	}
+	n := c.Env.Notify
 	listBlock(c, keys, nil, timeout, func(s *blocking.Serve, key []byte) blocking.Result {
 		l := listServable(s.DB, key)
 		if l == nil {
@@ -716,7 +767,9 @@ func listBPop(c *Ctx, front bool) {
 		s.Out.Array(2)
 		s.Out.Bulk(key)
 		s.Out.Bulk(l.Pop(front))
-		if listDeleteIfEmpty(s.DB, key, l) {
+		ev := keyEventsServe(n, s)
+		ev.emit(notify.List, listPopEvent(front), key)
+		if listDeleteIfEmpty(s.DB, ev, key, l) {
 			return blocking.ServedLast
 		}
 		return blocking.Served
@@ -750,12 +803,13 @@ func blmpopCmd(c *Ctx) {
 		return
 	}
 	front, count := a.front, a.count
+	n := c.Env.Notify
 	listBlock(c, a.keys, nil, timeout, func(s *blocking.Serve, key []byte) blocking.Result {
 		l := listServable(s.DB, key)
 		if l == nil {
 			return blocking.NotReady
 		}
-		if listPopKeyRange(s.Out, s.DB, key, l, front, count) {
+		if listPopKeyRange(s.Out, s.DB, keyEventsServe(n, s), key, l, front, count) {
 			return blocking.ServedLast
 		}
 		return blocking.Served
@@ -794,10 +848,11 @@ func listBMove(c *Ctx, from, to bool, timeout time.Duration) {
 		return
 	}
 	if src != nil {
-		listMoveFrom(c.Out, c.DB, c.Args[1], src, c.Args[2], from, to)
+		listMoveFrom(c.Out, c.DB, keyEventsOf(c), c.Args[1], src, c.Args[2], from, to)
 		return
 	}
 	dstKey := append([]byte(nil), c.Args[2]...)
+	n := c.Env.Notify
 	listBlock(c, c.Args[1:2], [][]byte{dstKey}, timeout, func(s *blocking.Serve, key []byte) blocking.Result {
 		l := listServable(s.DB, key)
 		if l == nil {
@@ -806,7 +861,7 @@ func listBMove(c *Ctx, from, to bool, timeout time.Duration) {
 		if !s.Lock(dstKey) {
 			return blocking.Retry
 		}
-		moved, emptied := listMoveFrom(s.Out, s.DB, key, l, dstKey, from, to)
+		moved, emptied := listMoveFrom(s.Out, s.DB, keyEventsServe(n, s), key, l, dstKey, from, to)
 		if moved {
 			s.Signal(dstKey)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/glob"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -67,15 +68,20 @@ func setsReplyAll(c *Ctx, s *value.Set) {
 }
 
 // setsStore stores res at dst, or deletes dst when res is empty, and
-// replies the stored set's size (the *STORE commands).
-func setsStore(c *Ctx, dst []byte, res *value.Set) {
+// replies the stored set's size (the *STORE commands), notifying event
+// (or "del" when an existing dst goes) after the reply.
+func setsStore(c *Ctx, dst []byte, res *value.Set, event string) {
 	n := res.Len()
 	if n > 0 {
-		c.DB.Set(dst, res) // dst changed
-	} else {
-		c.DB.Delete(dst) // dst changed if it existed
+		c.DB.Set(dst, res)
+		c.Out.Int(int64(n))
+		c.Notify(notify.Set, event, dst)
+		return
 	}
-	c.Out.Int(int64(n))
+	c.Out.Int(0)
+	if c.DB.Delete(dst) {
+		c.Notify(notify.Generic, "del", dst)
+	}
 }
 
 // SADD key member [member ...]
@@ -99,7 +105,9 @@ func saddCmd(c *Ctx) {
 			added++
 		}
 	}
-	// key changed when added > 0
+	if added > 0 {
+		c.Notify(notify.Set, "sadd", key)
+	}
 	c.Out.Int(added)
 }
 
@@ -115,16 +123,23 @@ func sremCmd(c *Ctx) {
 		return
 	}
 	deleted := int64(0)
+	removed := false
 	for _, m := range c.Args[2:] {
 		if s.Remove(m) {
 			deleted++
 			if s.Len() == 0 {
 				c.DB.Delete(key)
+				removed = true
 				break
 			}
 		}
 	}
-	// key changed when deleted > 0
+	if deleted > 0 {
+		c.Notify(notify.Set, "srem", key)
+		if removed {
+			c.Notify(notify.Generic, "del", key)
+		}
+	}
 	c.Out.Int(deleted)
 }
 
@@ -199,11 +214,12 @@ func spopCmd(c *Ctx) {
 	}
 	m := s.Random(setsRand)
 	s.RemoveMember(m)
+	c.Notify(notify.Set, "spop", key)
 	setsReply(c, m)
 	if s.Len() == 0 {
 		c.DB.Delete(key)
+		c.Notify(notify.Generic, "del", key)
 	}
-	// key changed
 }
 
 // spopCount is SPOP key count.
@@ -223,6 +239,7 @@ func spopCount(c *Ctx) {
 		return
 	}
 	size := int64(s.Len())
+	c.Notify(notify.Set, "spop", key)
 	if n >= size {
 		// The whole set, replied as SUNION key replies it (Redis reads the
 		// key once more for that), then the key goes.
@@ -230,7 +247,8 @@ func spopCount(c *Ctx) {
 		res := value.NewSet()
 		setsUnionInto(res, s, setsMaxIntset(c))
 		setsReplyAll(c, res)
-		c.DB.Delete(key) // key changed
+		c.DB.Delete(key)
+		c.Notify(notify.Generic, "del", key)
 		return
 	}
 	c.Out.Set(int(n))
@@ -241,7 +259,7 @@ func spopCount(c *Ctx) {
 			s.RemoveMember(m)
 			setsReply(c, m)
 		}
-		return // key changed
+		return
 	}
 	// Most members go: move the few that stay to a new set, return the
 	// rest, and let the new set take the old one's place (the key keeps
@@ -257,7 +275,7 @@ func spopCount(c *Ctx) {
 		setsReply(c, m)
 		return true
 	})
-	*s = *kept // key changed
+	*s = *kept
 }
 
 // srandSubRatio: SRANDMEMBER with a positive count copies the whole set
@@ -393,10 +411,11 @@ func smoveCmd(c *Ctx) {
 		c.Out.Int(0)
 		return
 	}
+	c.Notify(notify.Set, "srem", srcKey)
 	if src.Len() == 0 {
 		c.DB.Delete(srcKey)
+		c.Notify(notify.Generic, "del", srcKey)
 	}
-	// srcKey changed
 	if dst == nil {
 		dst = value.NewSet()
 		c.DB.Set(dstKey, dst)
@@ -405,7 +424,9 @@ func smoveCmd(c *Ctx) {
 	if dst.IsIntset() {
 		maxIntset = setsMaxIntset(c)
 	}
-	dst.Add(member, maxIntset) // dstKey changed when the member is new there
+	if dst.Add(member, maxIntset) {
+		c.Notify(notify.Set, "sadd", dstKey)
+	}
 	c.Out.Int(1)
 }
 
@@ -438,7 +459,9 @@ func setsInter(c *Ctx, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 	if empty > 0 {
 		switch {
 		case dst != nil:
-			c.DB.Delete(dst) // dst changed if it existed
+			if c.DB.Delete(dst) {
+				c.Notify(notify.Generic, "del", dst)
+			}
 			c.Out.Int(0)
 		case cardOnly:
 			c.Out.Int(0)
@@ -487,7 +510,7 @@ func setsInter(c *Ctx, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 	case cardOnly:
 		c.Out.Int(card)
 	case res != nil:
-		setsStore(c, dst, res)
+		setsStore(c, dst, res, "sinterstore")
 	default:
 		c.Out.Set(len(out))
 		for _, m := range out {
@@ -621,7 +644,11 @@ func setsUnionDiff(c *Ctx, keys [][]byte, dst []byte, diff bool) {
 		}
 	}
 	if dst != nil {
-		setsStore(c, dst, res)
+		event := "sunionstore"
+		if diff {
+			event = "sdiffstore"
+		}
+		setsStore(c, dst, res, event)
 		return
 	}
 	setsReplyAll(c, res)

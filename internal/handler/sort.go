@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 )
 
@@ -263,11 +264,11 @@ func sortGeneric(c *Ctx, readonly bool) {
 			list.PushBack(v)
 		}
 	}
-	// The destination changes here.
 	if outLen > 0 {
 		c.DB.Set(o.store, list)
-	} else {
-		c.DB.Delete(o.store)
+		c.Notify(notify.List, "sortstore", o.store)
+	} else if c.DB.Delete(o.store) {
+		c.Notify(notify.Generic, "del", o.store)
 	}
 	c.Out.Int(int64(outLen))
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -215,6 +216,10 @@ func strSet(c *Ctx, o strExtOpts, key, val []byte, okReply func(), abortReply fu
 	default:
 		c.DB.Set(key, v)
 	}
+	c.Notify(notify.String, "set", key)
+	if o.expire != nil {
+		c.Notify(notify.Generic, "expire", key)
+	}
 	if o.flags&strGet == 0 {
 		if okReply != nil {
 			okReply()
@@ -289,10 +294,14 @@ func getex(c *Ctx) {
 	switch {
 	case o.flags&(strEXAT|strPXAT) != 0 && at <= c.DB.Now:
 		c.DB.Delete(key)
+		c.Notify(notify.Generic, "del", key)
 	case o.expire != nil:
 		c.DB.SetExpire(key, at)
+		c.Notify(notify.Generic, "expire", key)
 	case o.flags&strPersist != 0:
-		c.DB.Persist(key)
+		if c.DB.Persist(key) {
+			c.Notify(notify.Generic, "persist", key)
+		}
 	}
 }
 
@@ -308,7 +317,9 @@ func getdel(c *Ctx) {
 		return
 	}
 	c.Out.Bulk(s.B)
-	c.DB.Delete(key)
+	if c.DB.Delete(key) {
+		c.Notify(notify.Generic, "del", key)
+	}
 }
 
 // GETSET key value
@@ -324,6 +335,7 @@ func getset(c *Ctx) {
 		c.Out.Bulk(s.B)
 	}
 	c.DB.Set(key, value.NewString(c.Args[2]))
+	c.Notify(notify.String, "set", key)
 }
 
 // MGET key [key ...]
@@ -352,6 +364,7 @@ func mset(c *Ctx) {
 	}
 	for j := 1; j < len(c.Args); j += 2 {
 		c.DB.Set(c.Args[j], value.NewString(c.Args[j+1]))
+		c.Notify(notify.String, "set", c.Args[j])
 	}
 	c.OK()
 }
@@ -370,6 +383,7 @@ func msetnx(c *Ctx) {
 	}
 	for j := 1; j < len(c.Args); j += 2 {
 		c.DB.Set(c.Args[j], value.NewString(c.Args[j+1]))
+		c.Notify(notify.String, "set", c.Args[j])
 	}
 	c.Out.Int(1)
 }
@@ -403,6 +417,7 @@ func strIncrBy(c *Ctx, incr int64) {
 	} else {
 		c.DB.Set(key, value.NewIntString(n))
 	}
+	c.Notify(notify.String, "incrby", key)
 	c.Out.Int(n)
 }
 
@@ -462,6 +477,7 @@ func incrbyfloat(c *Ctx) {
 	} else {
 		c.DB.Set(key, v)
 	}
+	c.Notify(notify.String, "incrbyfloat", key)
 	c.Out.Bulk(sum)
 }
 
@@ -474,6 +490,7 @@ func appendCmd(c *Ctx) {
 	}
 	if s == nil {
 		c.DB.Set(key, value.NewString(add))
+		c.Notify(notify.String, "append", key)
 		c.Out.Int(int64(len(add)))
 		return
 	}
@@ -481,6 +498,7 @@ func appendCmd(c *Ctx) {
 		return
 	}
 	s.Append(add)
+	c.Notify(notify.String, "append", key)
 	c.Out.Int(int64(len(s.B)))
 }
 
@@ -565,6 +583,7 @@ func setrange(c *Ctx) {
 		b := make([]byte, off+int64(len(val)))
 		copy(b[off:], val)
 		c.DB.Set(key, value.NewRawString(b))
+		c.Notify(notify.String, "setrange", key)
 		c.Out.Int(int64(len(b)))
 		return
 	}
@@ -577,6 +596,7 @@ func setrange(c *Ctx) {
 	}
 	s.GrowZero(int(off) + len(val))
 	copy(s.B[off:], val)
+	c.Notify(notify.String, "setrange", key)
 	c.Out.Int(int64(len(s.B)))
 }
 

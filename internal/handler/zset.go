@@ -6,6 +6,7 @@ import (
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/glob"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -64,15 +65,22 @@ func zsetLimits(c *Ctx) value.ZLimits {
 	}
 }
 
-// zsetChanged is called once by every command that changed the sorted set
-// at key (event is Redis's keyspace event name). It is the hook for WATCH
-// and keyspace notifications.
-func zsetChanged(c *Ctx, key []byte, event string) {}
+// zsetChanged publishes the keyspace notification event (Redis's event
+// name) about key: of the sorted set class, or generic for "del".
+func zsetChanged(c *Ctx, key []byte, event string) {
+	class := notify.ZSet
+	if event == "del" {
+		class = notify.Generic
+	}
+	c.Notify(class, event, key)
+}
 
-// zsetDeleteIfEmpty deletes key once its set has no member left.
+// zsetDeleteIfEmpty deletes key once its set has no member left,
+// notifying "del".
 func zsetDeleteIfEmpty(c *Ctx, key []byte, z *value.ZSet) {
 	if z.Len() == 0 {
 		c.DB.Delete(key)
+		c.Notify(notify.Generic, "del", key)
 	}
 }
 
@@ -194,9 +202,6 @@ parsed:
 			}
 		}
 	}
-	if added+updated > 0 {
-		zsetChanged(c, key, zsetAddEvent(incr))
-	}
 	switch {
 	case incr && processed > 0:
 		c.Out.Double(score)
@@ -206,6 +211,10 @@ parsed:
 		c.Out.Int(int64(added + updated))
 	default:
 		c.Out.Int(int64(added))
+	}
+	// Redis notifies after the reply here.
+	if added+updated > 0 {
+		zsetChanged(c, key, zsetAddEvent(incr))
 	}
 }
 
@@ -237,8 +246,8 @@ func zremCmd(c *Ctx) {
 		}
 	}
 	if deleted > 0 {
-		zsetDeleteIfEmpty(c, key, z)
 		zsetChanged(c, key, "zrem")
+		zsetDeleteIfEmpty(c, key, z)
 	}
 	c.Out.Int(int64(deleted))
 }

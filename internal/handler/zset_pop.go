@@ -10,6 +10,7 @@ import (
 	"github.com/ember-kv/ember/internal/blocking"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
 	"github.com/ember-kv/ember/resp"
 )
@@ -86,8 +87,7 @@ func zsetBlockingPop(c *Ctx, keys [][]byte, max bool, count int64, nested bool, 
 		return
 	}
 	if z != nil {
-		zsetPopFrom(c.Out, c.DB, key, z, max, true, count, nested)
-		zsetChanged(c, key, zsetPopEvent(max))
+		zsetPopFrom(c.Out, c.DB, keyEventsOf(c), key, z, max, true, count, nested)
 		return
 	}
 	if blocking.Denied(c.Client) {
@@ -95,6 +95,7 @@ func zsetBlockingPop(c *Ctx, keys [][]byte, max bool, count int64, nested bool, 
 		return
 	}
 	ks := c.DB.Keyspace()
+	n := c.Env.Notify
 	blocking.For(ks).Block(ks, blocking.Request{
 		Client:  c.Client,
 		DB:      c.DB.Index,
@@ -109,8 +110,7 @@ func zsetBlockingPop(c *Ctx, keys [][]byte, max bool, count int64, nested bool, 
 			if !ok || z.Len() == 0 {
 				return blocking.NotReady
 			}
-			// key changed (event zpopmin / zpopmax)
-			if zsetPopFrom(s.Out, s.DB, key, z, max, true, count, nested) {
+			if zsetPopFrom(s.Out, s.DB, keyEventsServe(n, s), key, z, max, true, count, nested) {
 				return blocking.ServedLast
 			}
 			return blocking.Served
@@ -140,8 +140,7 @@ func zsetPop(c *Ctx, keys [][]byte, max, emitKey bool, count int64, nested, nilW
 		c.Out.Array(0)
 		return
 	}
-	zsetPopFrom(c.Out, c.DB, key, z, max, emitKey, count, nested)
-	zsetChanged(c, key, zsetPopEvent(max))
+	zsetPopFrom(c.Out, c.DB, keyEventsOf(c), key, z, max, emitKey, count, nested)
 }
 
 // zsetPopFind returns the first of keys that exists, with its set; ok is
@@ -168,8 +167,12 @@ func zsetPopEvent(max bool) string {
 
 // zsetPopFrom pops up to count members (-1: one, for the single-pop reply
 // shape) from the low or high end of z, the set at key in db, writes the
-// reply to w, and deletes key when the set empties, which it reports.
-func zsetPopFrom(w *resp.Writer, db keyspace.DB, key []byte, z *value.ZSet, max, emitKey bool, count int64, nested bool) (deleted bool) {
+// reply to w, and deletes key when the set empties, which it reports. It
+// notifies zpopmin/zpopmax, then "del" when the key went, through ev. As
+// Redis 7.0, the pop event is published between the reply's header and
+// its first element: a RESP3 client subscribed to its own events gets the
+// push inside the reply, byte for byte as Redis writes it.
+func zsetPopFrom(w *resp.Writer, db keyspace.DB, ev keyEvents, key []byte, z *value.ZSet, max, emitKey bool, count int64, nested bool) (deleted bool) {
 	if count == -1 {
 		count = 1
 	}
@@ -187,6 +190,7 @@ func zsetPopFrom(w *resp.Writer, db keyspace.DB, key []byte, z *value.ZSet, max,
 		w.Bulk(key)
 		w.Array(int(n))
 	}
+	ev.emit(notify.ZSet, zsetPopEvent(max), key)
 	first := 0
 	it := z.Iter(0)
 	if max {
@@ -208,6 +212,7 @@ func zsetPopFrom(w *resp.Writer, db keyspace.DB, key []byte, z *value.ZSet, max,
 	z.RemoveRank(first, int(n))
 	if z.Len() == 0 {
 		db.Delete(key)
+		ev.emit(notify.Generic, "del", key)
 		return true
 	}
 	return false

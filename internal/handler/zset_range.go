@@ -196,13 +196,13 @@ func zsetRange(c *Ctx, src int, dst []byte, kind, dir int) {
 // zsetRangeStored ends ZRANGESTORE: it stores the result, or deletes dst
 // when the range was empty, and replies the result's size.
 func zsetRangeStored(c *Ctx, dst []byte, out *zsetRangeOut) {
+	c.Out.Int(int64(out.n))
 	if out.n > 0 {
 		c.DB.Set(dst, out.store)
 		zsetChanged(c, dst, "zrangestore")
 	} else if c.DB.Delete(dst) {
 		zsetChanged(c, dst, "del")
 	}
-	c.Out.Int(int64(out.n))
 }
 
 // zsetRankRange turns ZRANGE-style start and end indexes (negative ones
@@ -372,8 +372,8 @@ func zsetRemoveRange(c *Ctx, event string, remove func(z *value.ZSet) int) {
 	}
 	deleted := remove(z)
 	if deleted > 0 {
-		zsetDeleteIfEmpty(c, key, z)
 		zsetChanged(c, key, event)
+		zsetDeleteIfEmpty(c, key, z)
 	}
 	c.Out.Int(int64(deleted))
 }

@@ -296,13 +296,13 @@ func zsetSetOp(c *Ctx, dst []byte, numIdx int, op int, cardOnly bool) {
 		return strings.Compare(a.Member, b.Member)
 	})
 	if dst != nil {
+		c.Out.Int(int64(len(result)))
 		if len(result) > 0 {
 			c.DB.Set(dst, value.NewZSetSorted(result, zsetLimits(c)))
 			zsetChanged(c, dst, zsetStoreEvent(op))
 		} else if c.DB.Delete(dst) {
 			zsetChanged(c, dst, "del")
 		}
-		c.Out.Int(int64(len(result)))
 		return
 	}
 	out := zsetRangeOut{c: c, withScores: withScores}
