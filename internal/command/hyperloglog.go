@@ -7,7 +7,7 @@ var hyperloglogSpecs = []*Spec{
 		KeySpecs: firstKey(KeyRW | KeyInsert),
 		Group:    GroupHyperLogLog, Since: "2.8.9", Complexity: "O(1) to add every element.",
 		Summary: "Adds elements to the HyperLogLog at a key, creating it when missing."},
-	{Name: "pfcount", Arity: -2, Flags: ReadOnly, ACL: CatHyperLogLog,
+	{Name: "pfcount", Arity: -2, Flags: ReadOnly | MayReplicate, ACL: CatHyperLogLog,
 		KeySpecs: []KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas",
 			Flags: KeyRW | KeyAccess, Index: 1, LastKey: -1, Step: 1}},
 		Group: GroupHyperLogLog, Since: "2.8.9",

@@ -105,6 +105,9 @@ type specialOps struct {
 	// parse turns arguments into the canonical value; loading is true while
 	// a configuration file is read.
 	parse func(c *Config, argv []string, loading bool) (string, error)
+	// number, when set, also gives the value a number that Int returns,
+	// for a value whose shown form loses information (notify classes).
+	number func(argv []string) int64
 	// rewrite writes the directive's lines for CONFIG REWRITE.
 	rewrite func(c *Config, d *Directive, v string, st *rewriteState)
 }
@@ -507,7 +510,11 @@ func Effective(name string) bool {
 func (c *Config) parse(d *Directive, argv []string, loading bool) (string, int64, error) {
 	if d.Kind == Special {
 		s, err := d.special.parse(c, argv, loading)
-		return s, 0, err
+		var n int64
+		if err == nil && d.special.number != nil {
+			n = d.special.number(argv)
+		}
+		return s, n, err
 	}
 	if d.Kind == Enum {
 		return parseEnum(c, d, argv)

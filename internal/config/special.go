@@ -23,7 +23,7 @@ var (
 	saveSpecial        = specialOps{parse: parseSave, rewrite: rewriteSave}
 	obufSpecial        = specialOps{parse: parseObuf, rewrite: rewriteObuf}
 	oomValuesSpecial   = specialOps{parse: parseOOMValues, rewrite: rewriteOOMValues}
-	notifySpecial      = specialOps{parse: parseNotify, rewrite: rewriteNotify}
+	notifySpecial      = specialOps{parse: parseNotify, number: notifyClasses, rewrite: rewriteNotify}
 	bindSpecial        = specialOps{parse: parseBind, rewrite: rewriteBind}
 	replicaofSpecial   = specialOps{parse: parseReplicaof, rewrite: rewriteReplicaof}
 	percentilesSpecial = specialOps{parse: parsePercentiles, rewrite: rewritePercentiles}
@@ -291,6 +291,13 @@ func parseNotify(_ *Config, argv []string, _ bool) (string, error) {
 		return "", errors.New("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
 	}
 	return flags.String(), nil
+}
+
+// notifyClasses is the notify.Class bits of notify-keyspace-events (Int),
+// which keep "n" even where the shown form, as Redis's, collapses to "A".
+func notifyClasses(argv []string) int64 {
+	c, _ := notify.Parse(argv[0])
+	return int64(c)
 }
 
 func parseBind(_ *Config, argv []string, _ bool) (string, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
 	"github.com/ember-kv/ember/internal/notify"
+	"github.com/ember-kv/ember/internal/script"
 	"github.com/ember-kv/ember/internal/watch"
 	"github.com/ember-kv/ember/resp"
 )
@@ -81,6 +82,17 @@ type Env struct {
 	// Notify publishes keyspace notifications (notify-keyspace-events);
 	// nil in handler tests that do not need it.
 	Notify *notify.Notifier
+
+	// Scripting (EVAL, FCALL, SCRIPT, FUNCTION).
+
+	// Scripts is the Lua engine: the script cache, the function
+	// libraries and the run in progress.
+	Scripts *script.Engine
+	// ScriptRun runs a script or function for c's command, whose shards
+	// (all of them) are locked: it prepares what the run's redis.call
+	// needs (internal/server/script.go), calls exec with the reply writer,
+	// and serves the clients blocked on keys the run wrote.
+	ScriptRun func(c *Ctx, run *script.Run, exec func(w *resp.Writer))
 }
 
 var funcs = map[string]Func{}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ember-kv/ember/internal/blocking"
@@ -16,7 +15,6 @@ import (
 	"github.com/ember-kv/ember/internal/tracking"
 
 	"github.com/ember-kv/ember/internal/command"
-	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/keyspace"
 )
 
@@ -331,44 +329,13 @@ func infoServer(w *infoWriter, c *Ctx) {
 	w.str("ember_version", env.EmberVersion)
 }
 
-// infoPeakMemory is the largest heap INFO has seen (the process's, shared
-// by every server in it).
-var infoPeakMemory atomic.Uint64
-
 func infoMemory(w *infoWriter, c *Ctx) {
-	env, cfg := c.Env, c.Env.Config
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	used := ms.HeapAlloc
-	for {
-		peak := infoPeakMemory.Load()
-		if used <= peak || infoPeakMemory.CompareAndSwap(peak, used) {
-			break
-		}
-	}
-	peak := infoPeakMemory.Load()
-	rss := processRSS()
-	if rss == 0 {
-		rss = ms.Sys - ms.HeapReleased
-	}
-	startup := min(env.StartupMemory, used)
-	overhead := startup
-	dataset := used - overhead
-	active := ms.HeapInuse
-	resident := ms.HeapSys - ms.HeapReleased
+	r := memoryMeasure(c, false)
+	used, peak, rss := uint64(r.used), uint64(r.peak), uint64(r.rss)
+	startup, overhead, dataset := uint64(r.startup), uint64(r.overhead), uint64(r.dataset)
+	allocated, active, resident := r.allocated, r.active, r.resident
 	totalSystem := totalSystemMemory()
-	maxmemory := uint64(0)
-	policy := "noeviction"
-	if config.Effective("maxmemory") {
-		maxmemory = uint64(cfg.Int("maxmemory"))
-		policy = cfg.Get("maxmemory-policy")
-	}
-	ratio := func(a, b uint64) float64 {
-		if b == 0 {
-			return 0
-		}
-		return float64(a) / float64(b)
-	}
+	ratio := func(a, b int64) float64 { return memRatio(a, b) }
 
 	w.section("Memory")
 	w.uint("used_memory", used)
@@ -377,17 +344,17 @@ func infoMemory(w *infoWriter, c *Ctx) {
 	w.str("used_memory_rss_human", bytesToHuman(rss))
 	w.uint("used_memory_peak", peak)
 	w.str("used_memory_peak_human", bytesToHuman(peak))
-	w.str("used_memory_peak_perc", strconv.FormatFloat(ratio(used, peak)*100, 'f', 2, 64)+"%")
+	w.str("used_memory_peak_perc", strconv.FormatFloat(ratio(r.used, r.peak)*100, 'f', 2, 64)+"%")
 	w.uint("used_memory_overhead", overhead)
 	w.uint("used_memory_startup", startup)
 	w.uint("used_memory_dataset", dataset)
-	w.str("used_memory_dataset_perc", strconv.FormatFloat(ratio(dataset, used-startup)*100, 'f', 2, 64)+"%")
-	w.uint("allocator_allocated", used)
-	w.uint("allocator_active", active)
-	w.uint("allocator_resident", resident)
+	w.str("used_memory_dataset_perc", strconv.FormatFloat(ratio(r.dataset, r.used-r.startup)*100, 'f', 2, 64)+"%")
+	w.int("allocator_allocated", allocated)
+	w.int("allocator_active", active)
+	w.int("allocator_resident", resident)
 	w.uint("total_system_memory", totalSystem)
 	w.str("total_system_memory_human", bytesToHuman(totalSystem))
-	// No scripting engine runs: its memory is none.
+	// No scripting engine's memory is counted.
 	w.int("used_memory_lua", 0)
 	w.int("used_memory_vm_eval", 0)
 	w.str("used_memory_lua_human", "0B")
@@ -396,19 +363,21 @@ func infoMemory(w *infoWriter, c *Ctx) {
 	w.str("used_memory_vm_total_human", "0B")
 	w.zeros("used_memory_functions", "used_memory_scripts")
 	w.str("used_memory_scripts_human", "0B")
-	w.uint("maxmemory", maxmemory)
-	w.str("maxmemory_human", bytesToHuman(maxmemory))
-	w.str("maxmemory_policy", policy)
-	w.float("allocator_frag_ratio", ratio(active, used))
-	w.int("allocator_frag_bytes", int64(active)-int64(used))
+	w.int("maxmemory", r.maxmemory)
+	w.str("maxmemory_human", bytesToHuman(uint64(r.maxmemory)))
+	w.str("maxmemory_policy", r.policy)
+	w.float("allocator_frag_ratio", ratio(active, allocated))
+	w.int("allocator_frag_bytes", active-allocated)
 	w.float("allocator_rss_ratio", ratio(resident, active))
-	w.int("allocator_rss_bytes", int64(resident)-int64(active))
-	w.float("rss_overhead_ratio", ratio(rss, resident))
-	w.int("rss_overhead_bytes", int64(rss)-int64(resident))
-	w.float("mem_fragmentation_ratio", ratio(rss, used))
-	w.int("mem_fragmentation_bytes", int64(rss)-int64(used))
+	w.int("allocator_rss_bytes", resident-active)
+	w.float("rss_overhead_ratio", ratio(r.rss, resident))
+	w.int("rss_overhead_bytes", r.rss-resident)
+	w.float("mem_fragmentation_ratio", ratio(r.rss, r.used))
+	w.int("mem_fragmentation_bytes", r.rss-r.used)
 	w.zeros("mem_not_counted_for_evict", "mem_replication_backlog", "mem_total_replication_buffers",
-		"mem_clients_slaves", "mem_clients_normal", "mem_cluster_links", "mem_aof_buffer")
+		"mem_clients_slaves")
+	w.int("mem_clients_normal", r.clients)
+	w.zeros("mem_cluster_links", "mem_aof_buffer")
 	w.str("mem_allocator", "go-"+strings.TrimPrefix(runtime.Version(), "go"))
 	w.zeros("active_defrag_running", "lazyfree_pending_objects", "lazyfreed_objects")
 }
@@ -457,8 +426,12 @@ func infoStats(w *infoWriter, c *Ctx) {
 	w.zeros("sync_full", "sync_partial_ok", "sync_partial_err")
 	w.int("expired_keys", ks.ExpiredKeys)
 	w.float("expired_stale_perc", 0)
-	w.zeros("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds",
-		"evicted_keys", "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time")
+	w.zeros("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds")
+	w.int("evicted_keys", ks.EvictedKeys)
+	w.int("evicted_clients", 0)
+	exceededTotal, exceededNow := env.Keyspace.ExceededTime(c.DB.Now)
+	w.int("total_eviction_exceeded_time", exceededTotal)
+	w.int("current_eviction_exceeded_time", exceededNow)
 	w.int("keyspace_hits", ks.Hits)
 	w.int("keyspace_misses", ks.Misses)
 	ps := pubsub.For(c.Env.Clients)

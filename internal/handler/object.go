@@ -44,7 +44,7 @@ func objectHelpCmd(c *Ctx) {
 // objectLookup finds OBJECT's key without touching it (a hit or miss is
 // counted, as Redis counts it), replying null when it is missing.
 func objectLookup(c *Ctx) *keyspace.Entry {
-	e := c.DB.Lookup(c.Args[2], keyspace.NoTouch)
+	e := c.DB.Lookup(c.Args[2], keyspace.NoTouch|keyspace.NoNotify)
 	if e == nil {
 		c.Out.Null()
 	}
@@ -82,8 +82,7 @@ func objectIdletimeCmd(c *Ctx) {
 		c.Error(errs.ObjectIdleLFU)
 		return
 	}
-	idle := c.DB.Now/1000 - int64(e.Access)
-	c.Out.Int(max(idle, 0))
+	c.Out.Int(keyspace.IdleMs(e, c.DB.Now) / 1000)
 }
 
 // objectSharedRefcount is the reference count Redis reports for its

@@ -10,17 +10,33 @@ import (
 // one: every key lives in the shard its hash selects, holds a value, and
 // appears in its table's volatile index exactly when it has an expiry
 // time; the index holds no other key; the tables' counts match what they
-// hold. It locks every shard itself, so it must not be called by a command
+// hold; every entry is accounted for what it measures now, and the
+// tables' and shards' byte counts are their entries' sums. It locks every
+// shard itself, so it must not be called by a command
 // handler. Tests call it after every case.
 func (ks *Keyspace) Check() error {
 	ks.LockAll()
 	defer ks.UnlockAll()
+	var total int64
 	for si := range ks.shards {
-		for d := range ks.shards[si].dbs {
+		s := &ks.shards[si]
+		if len(s.pending) > 0 {
+			ks.settle(s)
+		}
+		var used int64
+		for d := range s.dbs {
 			if err := ks.checkTable(si, d); err != nil {
 				return err
 			}
+			used += s.dbs[d].bytes
 		}
+		if got := s.used.Load(); got != used {
+			return fmt.Errorf("keyspace: shard %d: used %d bytes, its tables %d", si, got, used)
+		}
+		total += used
+	}
+	if d := ks.usedApprox.Load() - total; d > ks.UsedSlack() || d < -ks.UsedSlack() {
+		return fmt.Errorf("keyspace: approximate used memory %d is %d bytes off the exact %d", ks.usedApprox.Load(), d, total)
 	}
 	return nil
 }
@@ -42,6 +58,7 @@ func (ks *Keyspace) checkTable(si, d int) error {
 		return fmt.Errorf("keyspace: shard %d db %d: volatile index holds a key twice", si, d)
 	}
 	var err error
+	var bytes int64
 	nk, withTTL := 0, 0
 	seen := make(map[string]bool, t.keys.Len())
 	t.keys.Range(func(k string, e Entry) bool {
@@ -59,10 +76,14 @@ func (ks *Keyspace) checkTable(si, d int) error {
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q expires at %d but is not in the volatile index", si, d, k, e.ExpireAt)
 		case e.ExpireAt == 0 && volatile[k]:
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no expiry time but is in the volatile index", si, d, k)
+		case e.size != entrySize(len(k), e.Value, e.ExpireAt):
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q is accounted %d bytes, measures %d (changed in place without Write?)",
+				si, d, k, e.size, entrySize(len(k), e.Value, e.ExpireAt))
 		default:
 			err = checkValue(k, e.Value)
 		}
 		seen[k] = true
+		bytes += e.size
 		if e.ExpireAt != 0 {
 			withTTL++
 		}
@@ -76,6 +97,9 @@ func (ks *Keyspace) checkTable(si, d int) error {
 	}
 	if withTTL != nv {
 		return fmt.Errorf("keyspace: shard %d db %d: %d keys have an expiry time, volatile index holds %d", si, d, withTTL, nv)
+	}
+	if bytes != t.bytes {
+		return fmt.Errorf("keyspace: shard %d db %d: entries are accounted %d bytes, the table %d", si, d, bytes, t.bytes)
 	}
 	return nil
 }

@@ -14,6 +14,9 @@ type DB struct {
 	Now int64
 	// NoTouch leaves access times alone (CLIENT NO-TOUCH).
 	NoTouch bool
+	// Origin is the client whose command uses the view (nil for none); the
+	// OnNew and OnMiss hooks receive it with the view.
+	Origin any
 }
 
 // LookupFlag modifies a lookup.
@@ -25,6 +28,8 @@ const (
 	NoTouch LookupFlag = 1 << iota
 	// NoStats does not count a keyspace hit or miss.
 	NoStats
+	// NoNotify counts a miss without the "keymiss" notification (OBJECT).
+	NoNotify
 )
 
 func (db DB) table(key []byte) (*shard, *table) {
@@ -49,7 +54,14 @@ func (db DB) Expired(e *Entry) bool { return e.ExpireAt != 0 && e.ExpireAt < db.
 // Lookup returns key's entry, or nil. An expired key is deleted first,
 // as Redis's lazy expiry does.
 func (db DB) Lookup(key []byte, flags LookupFlag) *Entry {
-	s, t := db.table(key)
+	_, _, e := db.lookup(key, flags)
+	return e
+}
+
+// lookup is Lookup, also returning the key's shard and table.
+func (db DB) lookup(key []byte, flags LookupFlag) (*shard, *table, *Entry) {
+	s := &db.ks.shards[db.ks.ShardOf(key)]
+	t := &s.dbs[db.Index]
 	e := t.keys.Ref(key)
 	if e != nil && db.Expired(e) {
 		db.expire(s, t, key)
@@ -60,15 +72,15 @@ func (db DB) Lookup(key []byte, flags LookupFlag) *Entry {
 			s.hits.Add(1)
 		} else {
 			s.misses.Add(1)
-			if db.ks.OnMiss != nil {
-				db.ks.OnMiss(db.Index, key)
+			if db.ks.OnMiss != nil && flags&NoNotify == 0 {
+				db.ks.OnMiss(db, key)
 			}
 		}
 	}
 	if e != nil && flags&NoTouch == 0 && !db.NoTouch {
 		db.touch(e)
 	}
-	return e
+	return s, t, e
 }
 
 // touch records an access to e.
@@ -82,8 +94,16 @@ func (db DB) touch(e *Entry) {
 // Read looks key up for reading: it counts a hit or miss and touches the key.
 func (db DB) Read(key []byte) *Entry { return db.Lookup(key, 0) }
 
-// Write looks key up for writing: it touches the key but counts no hit or miss.
-func (db DB) Write(key []byte) *Entry { return db.Lookup(key, NoStats) }
+// Write looks key up for writing: it touches the key but counts no hit or
+// miss. The entry's size is measured again when its shard is unlocked, so
+// the caller may change the value in place (see memory.go).
+func (db DB) Write(key []byte) *Entry {
+	s, t, e := db.lookup(key, NoStats)
+	if e != nil {
+		db.ks.trackWrite(s, t, e, len(key))
+	}
+	return e
+}
 
 // Exists reports whether key exists, without touching it or counting.
 func (db DB) Exists(key []byte) bool { return db.Lookup(key, NoTouch|NoStats) != nil }
@@ -111,10 +131,9 @@ func (db DB) ExpireIfNeeded(key []byte) bool {
 // expire deletes key because its time to live ran out, reporting whether
 // it was there to delete (a sample may name a key twice).
 func (db DB) expire(s *shard, t *table, key []byte) bool {
-	if _, ok := t.keys.DeleteBytes(key); !ok {
+	if !db.ks.remove(s, t, key) {
 		return false
 	}
-	t.volatile.DeleteBytes(key)
 	s.expired.Add(1)
 	if db.ks.OnExpire != nil {
 		db.ks.OnExpire(db.Index, string(key))
@@ -122,7 +141,7 @@ func (db DB) expire(s *shard, t *table, key []byte) bool {
 	return true
 }
 
-func (db DB) clock() uint32 { return uint32(db.Now / 1000) }
+func (db DB) clock() uint32 { return lruClock(db.Now) }
 
 // Set stores v at key and clears any time to live (Redis's setKey).
 func (db DB) Set(key []byte, v value.Value) {
@@ -131,11 +150,15 @@ func (db DB) Set(key []byte, v value.Value) {
 
 // SetKeepTTL stores v at key, keeping an existing time to live.
 func (db DB) SetKeepTTL(key []byte, v value.Value) {
-	_, t := db.table(key)
+	s, t := db.table(key)
 	if e := t.keys.Ref(key); e != nil {
 		e.Value = v
 		e.Unshared = false
 		e.Access = db.clock()
+		size := entrySize(len(key), v, e.ExpireAt)
+		db.ks.account(s, t, size-e.size)
+		e.size = size
+		db.ks.trackStored(s, t, e, key)
 		return
 	}
 	db.SetEntry(key, Entry{Value: v})
@@ -145,11 +168,13 @@ func (db DB) SetKeepTTL(key []byte, v value.Value) {
 // key's access time becomes now; an existing key keeps its LFU counter
 // (as Redis's dbOverwrite), a new one starts with the initial counter.
 func (db DB) SetEntry(key []byte, e Entry) {
-	_, t := db.table(key)
+	s, t := db.table(key)
 	e.Access = db.clock()
+	e.size = entrySize(len(key), e.Value, e.ExpireAt)
 	if old := t.keys.Ref(key); old != nil {
 		had := old.ExpireAt != 0
 		e.freq, e.freqMin = old.freq, old.freqMin
+		db.ks.account(s, t, e.size-old.size)
 		*old = e
 		switch {
 		case e.ExpireAt != 0 && !had:
@@ -157,19 +182,22 @@ func (db DB) SetEntry(key []byte, e Entry) {
 		case e.ExpireAt == 0 && had:
 			t.volatile.DeleteBytes(key)
 		}
+		db.ks.trackStored(s, t, old, key)
 		return
 	}
 	initLFU(&e, db.Now)
-	db.insert(t, string(key), e)
+	db.insert(s, t, key, e)
 }
 
 // Put stores e at key exactly as given, access time and LFU state
 // included, replacing any entry there. RENAME and MOVE use it with the
 // entry Take removed, as Redis moves the object itself.
 func (db DB) Put(key []byte, e Entry) {
-	_, t := db.table(key)
+	s, t := db.table(key)
+	e.size = entrySize(len(key), e.Value, e.ExpireAt)
 	if old := t.keys.Ref(key); old != nil {
 		had := old.ExpireAt != 0
+		db.ks.account(s, t, e.size-old.size)
 		*old = e
 		switch {
 		case e.ExpireAt != 0 && !had:
@@ -177,18 +205,25 @@ func (db DB) Put(key []byte, e Entry) {
 		case e.ExpireAt == 0 && had:
 			t.volatile.DeleteBytes(key)
 		}
+		db.ks.trackStored(s, t, old, key)
 		return
 	}
-	db.insert(t, string(key), e)
+	db.insert(s, t, key, e)
 }
 
-func (db DB) insert(t *table, k string, e Entry) {
+// insert adds a new key; e.size must be set.
+func (db DB) insert(s *shard, t *table, key []byte, e Entry) {
+	k := string(key)
 	t.keys.Set(k, e)
+	db.ks.account(s, t, e.size)
+	if _, isString := e.Value.(*value.String); !isString {
+		db.ks.trackWrite(s, t, t.keys.Ref(key), len(key))
+	}
 	if e.ExpireAt != 0 {
 		t.volatile.Set(k, struct{}{})
 	}
 	if db.ks.OnNew != nil {
-		db.ks.OnNew(db.Index, k)
+		db.ks.OnNew(db, k)
 	}
 }
 
@@ -204,11 +239,8 @@ func (db DB) Take(key []byte) (Entry, bool) {
 		db.expire(s, t, key)
 		return Entry{}, false
 	}
-	had := e.ExpireAt != 0
-	v, _ := t.keys.DeleteBytes(key)
-	if had {
-		t.volatile.DeleteBytes(key)
-	}
+	v := *e
+	db.ks.remove(s, t, key)
 	return v, true
 }
 
@@ -220,7 +252,7 @@ func (db DB) Delete(key []byte) bool {
 
 // SetExpire sets an existing key's expiry time (Unix ms, non-zero).
 func (db DB) SetExpire(key []byte, at int64) bool {
-	_, t := db.table(key)
+	s, t := db.table(key)
 	e := t.keys.Ref(key)
 	if e == nil {
 		return false
@@ -228,6 +260,8 @@ func (db DB) SetExpire(key []byte, at int64) bool {
 	if e.ExpireAt == 0 {
 		e.ExpireAt = at
 		t.volatile.Set(string(key), struct{}{})
+		e.size += volatileBytes
+		db.ks.account(s, t, volatileBytes)
 		return true
 	}
 	e.ExpireAt = at
@@ -236,13 +270,15 @@ func (db DB) SetExpire(key []byte, at int64) bool {
 
 // Persist removes key's time to live, reporting whether it had one.
 func (db DB) Persist(key []byte) bool {
-	_, t := db.table(key)
+	s, t := db.table(key)
 	e := t.keys.Ref(key)
 	if e == nil || e.ExpireAt == 0 {
 		return false
 	}
 	e.ExpireAt = 0
 	t.volatile.DeleteBytes(key)
+	e.size -= volatileBytes
+	db.ks.account(s, t, -volatileBytes)
 	return true
 }
 
@@ -374,7 +410,11 @@ func (db DB) RandomKey() (string, bool) {
 // Flush removes every key of the database. It needs every shard locked.
 func (db DB) Flush() {
 	for i := range db.ks.shards {
-		db.ks.shards[i].dbs[db.Index] = newTable()
+		s := &db.ks.shards[i]
+		t := &s.dbs[db.Index]
+		db.ks.dropPendingTable(s, t)
+		db.ks.account(s, t, -t.bytes)
+		*t = newTable()
 	}
 }
 
@@ -389,6 +429,9 @@ func (ks *Keyspace) FlushAll() {
 // every shard locked.
 func (ks *Keyspace) Swap(a, b int) {
 	for i := range ks.shards {
+		if len(ks.shards[i].pending) > 0 {
+			ks.settle(&ks.shards[i])
+		}
 		dbs := ks.shards[i].dbs
 		dbs[a], dbs[b] = dbs[b], dbs[a]
 	}

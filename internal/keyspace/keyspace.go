@@ -28,7 +28,12 @@ type Entry struct {
 	Value value.Value
 	// ExpireAt is the expiry time in Unix milliseconds; 0 means none.
 	ExpireAt int64
-	// Access is the LRU clock (seconds) of the last access.
+	// size is the memory the entry is accounted for (see memory.go):
+	// key, value, table overhead. The shard's used count is the sum of
+	// its entries' sizes.
+	size int64
+	// Access is the LRU clock (lruTick units, see memory.go) of the last
+	// access.
 	Access uint32
 	// Unshared marks a small integer string that Redis would hold as its
 	// own object rather than a shared one (a COPY's result): OBJECT
@@ -46,6 +51,8 @@ type table struct {
 	// volatile holds the keys that have an expiry time, for active expiry
 	// sampling; it is kept in step with Entry.ExpireAt.
 	volatile *dict.Dict[struct{}]
+	// bytes is the sum of the sizes of the table's entries.
+	bytes int64
 }
 
 type shard struct {
@@ -54,8 +61,18 @@ type shard struct {
 
 	// Counters, written under mu, read atomically by INFO.
 	expired atomic.Int64
+	evicted atomic.Int64
 	hits    atomic.Int64
 	misses  atomic.Int64
+
+	// Memory accounting (memory.go): used is the sum of the shard's
+	// entries' sizes (written under mu, read atomically); unflushed is
+	// the part of its changes not yet added to Keyspace.usedApprox;
+	// pending are the entries looked up for writing since the shard was
+	// locked, measured again when it is unlocked.
+	used      atomic.Int64
+	unflushed int64
+	pending   []pendingWrite
 
 	_ [64]byte // keep neighbouring shards' locks on separate cache lines
 }
@@ -76,13 +93,25 @@ type Keyspace struct {
 	OnExpire func(db int, key string)
 	// OnNew, when set, is called (with the shard locked) for every key
 	// added to a database (keyspace notifications' "new" event).
-	OnNew func(db int, key string)
+	OnNew func(db DB, key string)
 	// OnMiss, when set, is called for every read lookup that finds no key
 	// (lookups counted in keyspace_misses; the "keymiss" event).
-	OnMiss func(db int, key []byte)
+	OnMiss func(db DB, key []byte)
+
+	// OnEvict, when set, is called (with the shard locked) for every key
+	// removed by eviction (maxmemory).
+	OnEvict func(db int, key string)
 
 	// lfu is the LFU access tracking state (see lfu.go).
 	lfu lfuState
+
+	// usedApprox is the sum of the shards' used counts, up to
+	// flushQuantum per shard behind (memory.go).
+	usedApprox atomic.Int64
+	// ev is the eviction state (evict.go).
+	ev evictor
+	// mem is the peak and over-the-limit bookkeeping (memory.go).
+	mem memState
 }
 
 // New returns a keyspace of numDB databases.
@@ -136,7 +165,11 @@ func (ks *Keyspace) Lock(shards []int) {
 // Unlock unlocks shards locked by Lock.
 func (ks *Keyspace) Unlock(shards []int) {
 	for i := len(shards) - 1; i >= 0; i-- {
-		ks.shards[shards[i]].mu.Unlock()
+		s := &ks.shards[shards[i]]
+		if len(s.pending) > 0 {
+			ks.settle(s)
+		}
+		s.mu.Unlock()
 	}
 }
 
@@ -150,7 +183,11 @@ func (ks *Keyspace) LockAll() {
 // UnlockAll unlocks what LockAll locked.
 func (ks *Keyspace) UnlockAll() {
 	for i := len(ks.shards) - 1; i >= 0; i-- {
-		ks.shards[i].mu.Unlock()
+		s := &ks.shards[i]
+		if len(s.pending) > 0 {
+			ks.settle(s)
+		}
+		s.mu.Unlock()
 	}
 }
 
@@ -163,6 +200,7 @@ func (ks *Keyspace) DB(index int, now int64) DB {
 // Stats are keyspace counters for INFO.
 type Stats struct {
 	ExpiredKeys int64
+	EvictedKeys int64
 	Hits        int64
 	Misses      int64
 }
@@ -173,6 +211,7 @@ func (ks *Keyspace) Stats() Stats {
 	for i := range ks.shards {
 		s := &ks.shards[i]
 		st.ExpiredKeys += s.expired.Load()
+		st.EvictedKeys += s.evicted.Load()
 		st.Hits += s.hits.Load()
 		st.Misses += s.misses.Load()
 	}
@@ -184,9 +223,11 @@ func (ks *Keyspace) ResetStats() {
 	for i := range ks.shards {
 		s := &ks.shards[i]
 		s.expired.Store(0)
+		s.evicted.Store(0)
 		s.hits.Store(0)
 		s.misses.Store(0)
 	}
+	ks.resetMemStats()
 }
 
 // rnd is the random source for sampling.

@@ -7,4 +7,10 @@ package keyspace
 func (ks *Keyspace) TryLockShard(i int) bool { return ks.shards[i].mu.TryLock() }
 
 // UnlockShard unlocks a shard locked by TryLockShard.
-func (ks *Keyspace) UnlockShard(i int) { ks.shards[i].mu.Unlock() }
+func (ks *Keyspace) UnlockShard(i int) {
+	s := &ks.shards[i]
+	if len(s.pending) > 0 {
+		ks.settle(s)
+	}
+	s.mu.Unlock()
+}

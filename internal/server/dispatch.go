@@ -53,11 +53,28 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 		s.reject(c, spec, errs.NoAuth)
 		return
 	}
+	// maxmemory: evict, then refuse what would take memory (memory.go).
+	// A no_multi command inside MULTI gets that error instead, as Redis
+	// checks it first.
+	if s.mem.max.Load() != 0 && !(spec.Flags&command.NoMulti != 0 && c.MultiLen() >= 0) &&
+		s.oomReject(c, spec) {
+		s.reject(c, spec, errs.OOM)
+		return
+	}
 	// A RESP2 client with subscriptions may only (un)subscribe, PING,
 	// QUIT and RESET (RESP3 clients may run anything).
 	if c.PubSub() && c.Proto() == 2 && !allowedInSubscribe(spec.Name) {
 		s.reject(c, spec, errs.NotAllowedInSubscribe(spec.Name))
 		return
+	}
+	// While a script has run longer than busy-reply-threshold, only the
+	// allow_busy commands run (SCRIPT KILL, FUNCTION KILL, SHUTDOWN, ...):
+	// the others get BUSY before they lock anything (see script.go).
+	if spec.Flags&command.AllowBusy == 0 {
+		if msg := s.scriptBusy(); msg != "" {
+			s.reject(c, spec, msg)
+			return
+		}
 	}
 	inMulti := c.MultiLen() >= 0 && s.txn.queuesInMulti(spec)
 	if inMulti && spec.Flags&command.NoMulti != 0 {
@@ -161,7 +178,7 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		Env:    s.env,
 		Now:    now,
 	}
-	ctx.DB.NoTouch = c.NoTouch()
+	ctx.DB.NoTouch, ctx.DB.Origin = c.NoTouch(), c
 	// Clients blocked on keys this command wrote are served before its
 	// locks go (see internal/blocking); a command that blocked waits after.
 	var blocked *blocking.Waiter

@@ -60,11 +60,14 @@ type Server struct {
 	pubsub   *pubsub.Table   // SUBSCRIBE, PUBLISH, ...
 	watches  *watch.Table    // WATCHed keys
 	txn      txnCmds         // the commands MULTI runs at once
+	scripts  *scriptHost     // the script run in progress (script.go)
 	// maxBulk is proto-max-bulk-len, which connected clients' readers load
 	// at every bulk header so that CONFIG SET applies at once.
 	maxBulk atomic.Int64
-	lns     []net.Listener
-	log     *log.Logger
+	// mem is the maxmemory state (memory.go).
+	mem memoryState
+	lns []net.Listener
+	log *log.Logger
 
 	wg       sync.WaitGroup
 	closeMu  sync.Mutex
@@ -146,11 +149,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.env.Notify = notify.New(func(from *client.Client, channel, message []byte) {
 		s.pubsub.Publish(from, pubsub.Channel, channel, message)
 	})
-	classes, _ := notify.Parse(s.cfg.Get("notify-keyspace-events"))
-	s.env.Notify.SetClasses(classes)
-	s.cfg.Watch("notify-keyspace-events", func(v string) {
-		c, _ := notify.Parse(v)
-		s.env.Notify.SetClasses(c)
+	s.env.Notify.SetClasses(notify.Class(s.cfg.Int("notify-keyspace-events")))
+	s.cfg.Watch("notify-keyspace-events", func(string) {
+		s.env.Notify.SetClasses(notify.Class(s.cfg.Int("notify-keyspace-events")))
 	})
 	onExpireNotify := s.ks.OnExpire
 	s.ks.OnExpire = func(db int, key string) {
@@ -161,16 +162,23 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 			s.env.Notify.Key(nil, notify.Expired, "expired", []byte(key), db)
 		}
 	}
-	s.ks.OnNew = func(db int, key string) {
+	// "new" and "keymiss" reach the command's own client (a RESP3
+	// subscriber) before its reply, as in Redis.
+	s.ks.OnNew = func(db keyspace.DB, key string) {
 		if s.env.Notify.Enabled(notify.NewKey) {
-			s.env.Notify.Key(nil, notify.NewKey, "new", []byte(key), db)
+			from, _ := db.Origin.(*client.Client)
+			s.env.Notify.Key(from, notify.NewKey, "new", []byte(key), db.Index)
 		}
 	}
-	s.ks.OnMiss = func(db int, key []byte) {
+	s.ks.OnMiss = func(db keyspace.DB, key []byte) {
 		if s.env.Notify.Enabled(notify.KeyMiss) {
-			s.env.Notify.Key(nil, notify.KeyMiss, "keymiss", key, db)
+			from, _ := db.Origin.(*client.Client)
+			s.env.Notify.Key(from, notify.KeyMiss, "keymiss", key, db.Index)
 		}
 	}
+	// maxmemory: evicted keys are announced, invalidated and touched like
+	// expired ones (memory.go).
+	s.ks.OnEvict = s.onEvict
 	// Transactions: EXEC runs in the server (it locks shards); WATCHed
 	// keys are touched by expiry and dropped when their client goes.
 	s.txn = newTxnCmds()
@@ -189,6 +197,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 			s.watches.Touch(db, []byte(key), false)
 		}
 	}
+	s.initMemory()
+	// Scripts: the Lua engine and redis.call's path (script.go).
+	s.newScripts()
 	// SHUTDOWN: stop accepting at once, tell the owner (ember-server exits),
 	// and close every connection, the caller's included.
 	s.env.Shutdown = func() {
@@ -356,6 +367,7 @@ func (s *Server) cron() {
 		case <-t.C:
 			// Redis gives active expiry 25% of each cron period.
 			s.ks.ActiveExpireCycle(nowMs, period/4)
+			s.memoryCron()
 		}
 	}
 }

@@ -183,7 +183,7 @@ func (s *Server) runQueued(c *client.Client, q client.Queued, now time.Time) {
 		Env:    s.env,
 		Now:    now,
 	}
-	ctx.DB.NoTouch = c.NoTouch()
+	ctx.DB.NoTouch, ctx.DB.Origin = c.NoTouch(), c
 	s.callWatched(fn, ctx, mark)
 	if tracking.Active() {
 		// Client-side caching sees each queued command as execute does.

@@ -78,33 +78,47 @@ func (s *Set) Check() error {
 	if n != s.Len() {
 		return fmt.Errorf("set: iterates %d members, Len says %d", n, s.Len())
 	}
+	if s.ht != nil {
+		payload := 0
+		s.ht.Range(func(m string, _ struct{}) bool {
+			payload += len(m)
+			return true
+		})
+		if payload != s.htBytes {
+			return fmt.Errorf("set: members hold %d bytes, counted %d", payload, s.htBytes)
+		}
+	}
 	return nil
 }
 
 // Check verifies that fields are distinct, that each field reads back its
 // value, and that the count matches Len.
 func (h *Hash) Check() error {
-	n := 0
-	seen := make(map[string]bool, h.Len())
-	var err error
+	// Collect first: Get advances a hashtable's rehashing, which Range's
+	// callback must not do.
+	var pairs [][2][]byte
 	h.Range(func(f, v []byte) bool {
+		pairs = append(pairs, [2][]byte{f, v})
+		return true
+	})
+	seen := make(map[string]bool, len(pairs))
+	payload := 0
+	for _, p := range pairs {
+		f, v := p[0], p[1]
 		if seen[string(f)] {
-			err = fmt.Errorf("hash: field %q held twice", f)
-			return false
+			return fmt.Errorf("hash: field %q held twice", f)
 		}
 		seen[string(f)] = true
 		if got, ok := h.Get(f); !ok || !bytes.Equal(got, v) {
-			err = fmt.Errorf("hash: field %q reads back %q %v, iterates as %q", f, got, ok, v)
-			return false
+			return fmt.Errorf("hash: field %q reads back %q %v, iterates as %q", f, got, ok, v)
 		}
-		n++
-		return true
-	})
-	if err != nil {
-		return err
+		payload += len(f) + len(v)
 	}
-	if n != h.Len() {
-		return fmt.Errorf("hash: iterates %d fields, Len says %d", n, h.Len())
+	if len(pairs) != h.Len() {
+		return fmt.Errorf("hash: iterates %d fields, Len says %d", len(pairs), h.Len())
+	}
+	if h.ht != nil && payload != h.htBytes {
+		return fmt.Errorf("hash: fields and values hold %d bytes, counted %d", payload, h.htBytes)
 	}
 	return nil
 }
@@ -144,6 +158,14 @@ func (z *ZSet) Check() error {
 	if z.big != nil {
 		if z.big.dict.Len() != n {
 			return fmt.Errorf("zset: dict holds %d members, tree %d", z.big.dict.Len(), n)
+		}
+		payload := 0
+		z.big.dict.Range(func(m string, _ float64) bool {
+			payload += len(m)
+			return true
+		})
+		if payload != z.big.mbytes {
+			return fmt.Errorf("zset: members hold %d bytes, counted %d", payload, z.big.mbytes)
 		}
 		return z.big.check()
 	}

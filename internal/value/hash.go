@@ -30,6 +30,9 @@ type Hash struct {
 	lp []byte // listpack form: field, value, field, value, ...
 	n  int    // pairs in lp
 	ht *dict.Dict[hashCell]
+	// htBytes is the hashtable form's fields' and values' lengths summed,
+	// kept as pairs change so that Size is O(1) (see size.go).
+	htBytes int
 }
 
 // hashSafetySize is the listpack size beyond which a hash converts to a
@@ -63,6 +66,7 @@ func (h *Hash) Clone() Value {
 		c.ht.Set(k, nc)
 		return true
 	})
+	c.htBytes = h.htBytes
 	return c
 }
 
@@ -264,11 +268,13 @@ func (h *Hash) Set(field, val []byte, maxEntries, maxValue int) (added bool) {
 	}
 	if h.ht != nil {
 		if p := h.ht.Ref(field); p != nil {
+			h.htBytes += len(val) - len(p.value(len(field)))
 			p.set(len(field), val)
 			return false
 		}
 		k, c := hashNewCell(field, val)
 		h.ht.Set(k, c)
+		h.htBytes += len(field) + len(val)
 		return true
 	}
 	if _, vpos := h.lpFind(field); vpos >= 0 {
@@ -316,7 +322,10 @@ func (h *Hash) lpSplice(start, end int, val []byte) {
 // Delete removes field, reporting whether it existed.
 func (h *Hash) Delete(field []byte) bool {
 	if h.ht != nil {
-		_, ok := h.ht.DeleteBytes(field)
+		c, ok := h.ht.DeleteBytes(field)
+		if ok {
+			h.htBytes -= len(field) + len(c.value(len(field)))
+		}
 		return ok
 	}
 	fpos, vpos := h.lpFind(field)
@@ -363,6 +372,7 @@ func (h *Hash) Convert() {
 		f, v, next := h.lpNext(p)
 		k, c := hashNewCell(f, v)
 		d.Set(k, c)
+		h.htBytes += len(f) + len(v)
 		p = next
 	}
 	h.ht, h.lp, h.n = d, nil, 0

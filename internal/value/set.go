@@ -40,6 +40,9 @@ type Set struct {
 	is []byte
 	// ht is the hash table once the set has been converted.
 	ht *dict.Dict[struct{}]
+	// htBytes is the hash table's members' lengths summed, kept as members
+	// come and go so that Size is O(1) (see size.go).
+	htBytes int
 }
 
 // NewSet returns an empty set encoded as an intset, the encoding Redis
@@ -87,7 +90,7 @@ func (s *Set) Clone() Value {
 		ht.Set(k, struct{}{})
 		return true
 	})
-	return &Set{w: s.w, ht: ht}
+	return &Set{w: s.w, ht: ht, htBytes: s.htBytes}
 }
 
 // Len returns the number of members.
@@ -163,6 +166,7 @@ func (s *Set) Add(m []byte, maxIntset int) bool {
 		return false
 	}
 	s.ht.Set(string(m), struct{}{})
+	s.htBytes += len(m)
 	return true
 }
 
@@ -178,7 +182,11 @@ func (s *Set) AddString(m string, maxIntset int) bool {
 		}
 		s.convert()
 	}
-	return s.ht.Set(m, struct{}{})
+	if !s.ht.Set(m, struct{}{}) {
+		return false
+	}
+	s.htBytes += len(m)
+	return true
 }
 
 // AddInt adds the decimal form of n, reporting whether it was new.
@@ -190,6 +198,7 @@ func (s *Set) AddInt(n int64, maxIntset int) bool {
 			return false
 		}
 		s.ht.Set(string(b), struct{}{})
+		s.htBytes += len(b)
 		return true
 	}
 	if !s.isAdd(n) {
@@ -213,6 +222,9 @@ func (s *Set) AddMember(m SetMember, maxIntset int) bool {
 func (s *Set) Remove(m []byte) bool {
 	if s.ht != nil {
 		_, ok := s.ht.DeleteBytes(m)
+		if ok {
+			s.htBytes -= len(m)
+		}
 		return ok
 	}
 	n, ok := resp.ParseInt(m)
@@ -224,10 +236,17 @@ func (s *Set) RemoveMember(m SetMember) bool {
 	if s.ht != nil {
 		if m.IsInt {
 			var tmp [20]byte
-			_, ok := s.ht.DeleteBytes(strconv.AppendInt(tmp[:0], m.N, 10))
+			b := strconv.AppendInt(tmp[:0], m.N, 10)
+			_, ok := s.ht.DeleteBytes(b)
+			if ok {
+				s.htBytes -= len(b)
+			}
 			return ok
 		}
 		_, ok := s.ht.Delete(m.S)
+		if ok {
+			s.htBytes -= len(m.S)
+		}
 		return ok
 	}
 	if m.IsInt {
@@ -280,7 +299,9 @@ func (s *Set) Scan(cursor uint64, fn func(member string)) uint64 {
 func (s *Set) convert() {
 	ht := dict.New[struct{}]()
 	for i, n := 0, s.Len(); i < n; i++ {
-		ht.Set(strconv.FormatInt(s.isGet(i), 10), struct{}{})
+		m := strconv.FormatInt(s.isGet(i), 10)
+		ht.Set(m, struct{}{})
+		s.htBytes += len(m)
 	}
 	s.ht = ht
 	s.is = nil

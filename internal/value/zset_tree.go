@@ -118,6 +118,9 @@ type zsBig struct {
 	dict        *dict.Dict[float64]
 	root        *zsNode
 	first, last *zsNode // leaf chain ends
+	// mbytes is the members' lengths summed, kept as members come and go
+	// so that Size is O(1) (see size.go).
+	mbytes int
 }
 
 func newZsBig() *zsBig {
@@ -144,6 +147,7 @@ func (b *zsBig) load(entries []ZEntry) {
 	}
 	for i := range entries {
 		b.dict.Set(entries[i].Member, entries[i].Score)
+		b.mbytes += len(entries[i].Member)
 	}
 	// Leaves, zsLoadFill items each (the last two share the rest evenly
 	// so that none is underfull).
@@ -189,6 +193,7 @@ func (b *zsBig) load(entries []ZEntry) {
 // insert adds a member that is not in the set.
 func (b *zsBig) insert(member string, score float64) {
 	b.dict.Set(member, score)
+	b.mbytes += len(member)
 	b.insertItem(zsItem{score: score, member: member})
 }
 
@@ -304,6 +309,7 @@ func (b *zsBig) remove(member []byte) bool {
 	if !ok {
 		return false
 	}
+	b.mbytes -= len(member)
 	b.removeItem(score, zsStr(member))
 	return true
 }
@@ -400,6 +406,7 @@ func (b *zsBig) removeChunk(n *zsNode, start, count int) int {
 		k := min(count, len(n.items)-start)
 		for j := start; j < start+k; j++ {
 			b.dict.Delete(n.items[j].member)
+			b.mbytes -= len(n.items[j].member)
 		}
 		copy(n.items[start:], n.items[start+k:])
 		clear(n.items[len(n.items)-k:])

@@ -1,0 +1,173 @@
+package handler
+
+import (
+	"bytes"
+
+	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/script"
+	"github.com/ember-kv/ember/resp"
+)
+
+// EVAL, EVALSHA, their _RO forms and SCRIPT. The engine (internal/script)
+// compiles, caches and runs the scripts; the server (Env.ScriptRun) gives
+// a run its redis.call. The dispatcher holds every shard meanwhile.
+
+func init() {
+	register(map[string]Func{
+		"eval":          func(c *Ctx) { evalGeneric(c, false, false) },
+		"evalsha":       func(c *Ctx) { evalGeneric(c, true, false) },
+		"eval_ro":       func(c *Ctx) { evalGeneric(c, false, true) },
+		"evalsha_ro":    func(c *Ctx) { evalGeneric(c, true, true) },
+		"script|load":   scriptLoad,
+		"script|exists": scriptExists,
+		"script|flush":  scriptFlush,
+		"script|kill":   scriptKill,
+		"script|debug":  scriptDebug,
+		"script|help":   scriptHelp,
+	})
+}
+
+// scriptNumKeys parses the numkeys argument of EVAL and FCALL; bad is the
+// reply to a non-integer.
+func scriptNumKeys(c *Ctx, bad string) (int, bool) {
+	n, ok := resp.ParseInt(c.Args[2])
+	switch {
+	case !ok:
+		c.Error(bad)
+		return 0, false
+	case n > int64(len(c.Args)-3):
+		c.Error(errs.NumKeysTooMany)
+		return 0, false
+	case n < 0:
+		c.Error(errs.NumKeysNegative)
+		return 0, false
+	}
+	return int(n), true
+}
+
+// EVAL script numkeys [key [key ...]] [arg [arg ...]]
+// EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]
+// EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]
+// EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]
+func evalGeneric(c *Ctx, sha, ro bool) {
+	e := c.Env.Scripts
+	if sha && len(c.Args[1]) != 40 {
+		c.Error(errs.NoScript)
+		return
+	}
+	numkeys, ok := scriptNumKeys(c, errs.NotInteger)
+	if !ok {
+		return
+	}
+	var sc *script.Script
+	if sha {
+		if sc = e.Lookup(c.Args[1]); sc == nil {
+			c.Error(errs.NoScript)
+			return
+		}
+	} else {
+		var msg string
+		if sc, msg = e.Load(c.Args[1]); msg != "" {
+			c.Error(msg)
+			return
+		}
+	}
+	readOnly := ro
+	if sc.Flags&script.FlagEvalCompat == 0 && sc.Flags&script.FlagNoWrites != 0 {
+		readOnly = true
+	} else if sc.Flags&script.FlagEvalCompat == 0 && ro {
+		c.Error(errs.ScriptWriteInRO)
+		return
+	}
+	run := &script.Run{
+		Name:     sc.SHA,
+		Eval:     true,
+		ReadOnly: readOnly,
+		Keys:     c.Args[3 : 3+numkeys],
+		Args:     c.Args[3+numkeys:],
+		Command:  c.Args,
+	}
+	c.Env.ScriptRun(c, run, func(w *resp.Writer) { e.Eval(sc, run, w) })
+}
+
+// SCRIPT LOAD script
+func scriptLoad(c *Ctx) {
+	sc, msg := c.Env.Scripts.Load(c.Args[2])
+	if msg != "" {
+		c.Error(msg)
+		return
+	}
+	c.Out.BulkString(sc.SHA)
+}
+
+// SCRIPT EXISTS sha1 [sha1 ...]
+func scriptExists(c *Ctx) {
+	c.Out.Array(len(c.Args) - 2)
+	for _, sha := range c.Args[2:] {
+		if c.Env.Scripts.Lookup(sha) != nil {
+			c.Out.Int(1)
+		} else {
+			c.Out.Int(0)
+		}
+	}
+}
+
+// scriptFlushMode checks FLUSH's optional [ASYNC | SYNC].
+func scriptFlushMode(c *Ctx) bool {
+	switch {
+	case len(c.Args) == 2:
+		return true
+	case len(c.Args) == 3 && (bytes.EqualFold(c.Args[2], []byte("sync")) || bytes.EqualFold(c.Args[2], []byte("async"))):
+		return true
+	}
+	return false
+}
+
+// SCRIPT FLUSH [ASYNC | SYNC]
+func scriptFlush(c *Ctx) {
+	if !scriptFlushMode(c) {
+		c.Error(errs.ScriptFlushOption)
+		return
+	}
+	c.Env.Scripts.Flush()
+	c.OK()
+}
+
+// SCRIPT KILL
+func scriptKill(c *Ctx) {
+	if msg := c.Env.Scripts.Kill(true); msg != "" {
+		c.Error(msg)
+		return
+	}
+	c.OK()
+}
+
+// SCRIPT DEBUG <YES | SYNC | NO>
+//
+// Ember has no Lua debugger: NO is accepted, YES and SYNC refused.
+func scriptDebug(c *Ctx) {
+	switch {
+	case bytes.EqualFold(c.Args[2], []byte("no")):
+		c.OK()
+	case bytes.EqualFold(c.Args[2], []byte("yes")), bytes.EqualFold(c.Args[2], []byte("sync")):
+		c.Error(errs.ScriptDebugNotEmber)
+	default:
+		c.Error(errs.ScriptDebugOption)
+	}
+}
+
+// SCRIPT HELP
+func scriptHelp(c *Ctx) {
+	writeSubcommandHelp(c, "SCRIPT", []string{
+		"DEBUG (YES|SYNC|NO)",
+		"    Debug mode for the scripts this connection runs next (Ember accepts only NO).",
+		"EXISTS <sha1> [<sha1> ...]",
+		"    For each digest, 1 if the script cache holds it, else 0.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Empty the script cache.",
+		"KILL",
+		"    Stop the running script, if it has not written yet.",
+		"LOAD <script>",
+		"    Compile a script into the cache and return its SHA1 digest.",
+	})
+}
