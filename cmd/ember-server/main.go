@@ -84,8 +84,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	srv, err := server.New(cfg, server.Options{
-		Logger:    log.New(levelWriter{slog, levelNotice}, "", 0),
-		Listeners: lns,
+		Logger:      log.New(levelWriter{slog, levelNotice}, "", 0),
+		Listeners:   lns,
+		TuneRuntime: true,
 	})
 	if err != nil {
 		closeAll(lns)

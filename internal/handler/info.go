@@ -354,12 +354,22 @@ func infoMemory(w *infoWriter, c *Ctx) {
 	w.int("allocator_resident", resident)
 	w.uint("total_system_memory", totalSystem)
 	w.str("total_system_memory_human", bytesToHuman(totalSystem))
-	// No scripting engine's memory is counted.
+	// The Lua engine's memory is not counted (gopher-lua's heap is part of
+	// the Go heap); its scripts and functions are.
 	w.int("used_memory_lua", 0)
 	w.int("used_memory_vm_eval", 0)
 	w.str("used_memory_lua_human", "0B")
-	w.zeros("used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
-		"number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total")
+	var scripts int64
+	var libs, funcs int
+	if e := c.Env.Scripts; e != nil {
+		scripts = e.Count()
+		libs, funcs = e.FunctionCounts()
+	}
+	w.int("used_memory_scripts_eval", 0)
+	w.int("number_of_cached_scripts", scripts)
+	w.int("number_of_functions", int64(funcs))
+	w.int("number_of_libraries", int64(libs))
+	w.zeros("used_memory_vm_functions", "used_memory_vm_total")
 	w.str("used_memory_vm_total_human", "0B")
 	w.zeros("used_memory_functions", "used_memory_scripts")
 	w.str("used_memory_scripts_human", "0B")

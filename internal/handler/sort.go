@@ -111,6 +111,7 @@ func sortGeneric(c *Ctx, readonly bool) {
 				// for good.
 				v = sortZSetToSkiplist(v)
 				e.Value = v
+				c.DB.Write(key) // its accounted size is measured again
 			}
 			n = v.Len()
 		default:

@@ -55,14 +55,6 @@ type memoryState struct {
 	ownLimit atomic.Bool
 }
 
-// ownsRuntime reports whether the process is the ember-server program,
-// whose Go runtime the server may tune; a server embedded in another
-// program (tests, ember.Start) leaves the runtime to that program.
-var ownsRuntime = func() bool {
-	bi, ok := debug.ReadBuildInfo()
-	return ok && bi.Path == "github.com/ember-kv/ember/cmd/ember-server"
-}()
-
 // goMemLimit is the Go memory limit for a maxmemory: the dataset plus a
 // quarter again for garbage between collections, plus room for the
 // runtime and connections.
@@ -106,7 +98,7 @@ func (s *Server) initMemory() {
 // applyGoMemLimit sets the Go memory limit from maxmemory, unless the
 // process was started with GOMEMLIMIT (the operator's choice wins).
 func (s *Server) applyGoMemLimit(maxmemory int64) {
-	if !ownsRuntime {
+	if !s.opts.TuneRuntime {
 		return
 	}
 	if !s.mem.ownLimit.Load() {
@@ -250,7 +242,7 @@ func (s *Server) memoryCron() {
 		// (an idle server may not run a collection for minutes) and
 		// return the free pages.
 		s.mem.lastFree.Store(used)
-		if ownsRuntime {
+		if s.opts.TuneRuntime {
 			go debug.FreeOSMemory()
 		}
 	}

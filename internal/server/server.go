@@ -47,6 +47,11 @@ type Options struct {
 	Logger *log.Logger
 	// Listeners, when set, are served instead of listening on bind/port.
 	Listeners []net.Listener
+	// TuneRuntime lets the server set the Go memory limit from maxmemory
+	// and return freed memory to the system (see memory.go). ember-server
+	// sets it; a server embedded in another program leaves that program's
+	// runtime alone.
+	TuneRuntime bool
 }
 
 // Server is a running Ember server.
