@@ -283,7 +283,7 @@ func classify(ctx context.Context, err error) int {
 	return outcomeFailure
 }
 
-// call is one round trip to Redis in progress: the context to send it
+// op is one round trip to Redis in progress: the context to send it
 // with (carrying Options.Timeout) and the breaker's verdict.
 type op struct {
 	ctx    context.Context
@@ -302,12 +302,8 @@ func (c *Cache) begin(ctx context.Context) (op, error) {
 		c.stats.skipped.Add(1)
 		return op{}, ErrCircuitOpen
 	}
-	o := op{ctx: ctx, cancel: noCancel, probe: probe}
-	if c.timeout > 0 {
-		if dl, has := ctx.Deadline(); !has || time.Until(dl) > c.timeout {
-			o.ctx, o.cancel = context.WithTimeout(ctx, c.timeout)
-		}
-	}
+	o := op{probe: probe}
+	o.ctx, o.cancel = c.callCtx(ctx)
 	return o, nil
 }
 
@@ -321,6 +317,17 @@ func (c *Cache) end(ctx context.Context, o op, err error) error {
 	}
 	c.breaker.record(o.probe, outcome)
 	return err
+}
+
+// call makes one round trip to Redis, fn, under the breaker and
+// Options.Timeout: fn must send everything with the ctx it is given. It
+// returns ErrCircuitOpen without calling fn while the breaker is open.
+func (c *Cache) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	o, err := c.begin(ctx)
+	if err != nil {
+		return err
+	}
+	return c.end(ctx, o, fn(o.ctx))
 }
 
 // BreakerState returns the circuit breaker's current state.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -43,7 +44,10 @@ var (
 // negativeMarker is the value stored for a negative-cached key. It starts
 // with a NUL byte, which no JSON document does, so it cannot be mistaken for
 // a value stored with the default codec.
-var negativeMarker = []byte("\x00ember-cache:not-found")
+var negativeMarker = []byte(negativeMarkerString)
+
+// negativeMarkerString is negativeMarker, to compare with values read.
+const negativeMarkerString = "\x00ember-cache:not-found"
 
 // Options configures a Cache. The zero value is usable: JSON values under no
 // prefix, a one-hour TTL, no jitter, one-minute negative caching, no
@@ -107,8 +111,12 @@ type Options struct {
 	LockWait time.Duration
 
 	// Timeout is the deadline of each call the Cache makes to Redis
-	// (a GET, a SET, a lock round trip), set on the context passed to the
-	// client unless the caller's context ends sooner. Zero means
+	// (a GET, a SET, a lock round trip, a pipeline such as a Warm batch or
+	// an UNLINK batch), set on the context passed to the client unless the
+	// caller's context ends sooner. Calls under a context that can never
+	// be canceled share a deadline per Timeout/16, so each gets between
+	// Timeout and 1/16 more (this saves a context and a timer per call).
+	// Write-behind workers, whose reads block, are not bound by it. Zero means
 	// DefaultTimeout (100ms); negative means no deadline of the Cache's
 	// own. go-redis applies context deadlines to network reads and writes
 	// only when its client has ContextTimeoutEnabled: true; without it,
@@ -140,14 +148,21 @@ type Options struct {
 	// NearOptions). It is off unless Near.Size is above zero.
 	Near NearOptions
 
-	// OnError is called with every cache error that GetOrLoad swallows to
-	// keep serving (Redis down or timing out, a value that fails to
-	// decode, a failed store or lock release, a failed background
-	// refresh), and when the circuit breaker opens. op is one of "get",
-	// "set", "lock", "unlock", "decode", "encode", "refresh", "publish",
-	// "subscribe", "breaker"; key is the caller's key, without Prefix (""
-	// for "breaker" and "subscribe"). Use it to log or count; it must not
-	// block for long. Get, Set and Delete return their errors instead of
+	// OnError is called with every cache error that GetOrLoad,
+	// ReadThrough and WriteThrough swallow to keep serving (Redis down or
+	// timing out, a value that fails to decode, a failed store or lock
+	// release, a failed background refresh, a near-cache invalidation that
+	// could not be published), and when the circuit breaker opens. op is
+	// one of "get", "set", "lock", "unlock", "decode", "encode",
+	// "refresh", "invalidate" (WriteThrough could neither update nor
+	// delete a key after a write: the old value stays cached until its
+	// TTL ends), "publish", "subscribe", "breaker"; key is the caller's
+	// key, without Prefix ("" for "breaker", "subscribe", and "publish"
+	// of several keys at once). Calls the open breaker skipped are not
+	// reported (they are counted in Stats.Skipped), except for
+	// "invalidate". Use it to log or count; it must not block for long.
+	// Get, Set, Delete, SetTagged, InvalidatePattern, InvalidateTags, Warm
+	// and WriteBehind's Set and Delete return their errors instead of
 	// reporting them here.
 	OnError func(ctx context.Context, op, key string, err error)
 }
@@ -169,15 +184,18 @@ type Cache struct {
 	swr          time.Duration
 	earlyRefresh float64
 	wantTTL      bool // read PTTL with each GET (SWR or early refresh)
+	plainJSON    bool // codec is JSONCodec: decode has fast paths
 	onError      func(ctx context.Context, op, key string, err error)
 
 	randMu sync.Mutex
 	rand   *rand.Rand // nil: the global source
 
-	flight  group
-	stats   counters
-	breaker *breaker
-	near    *near // nil: no near cache
+	flight    group
+	stats     counters
+	breaker   *breaker
+	deadlines sharedDeadlines
+	memo      decodeMemo // with plainJSON
+	near      *near      // nil: no near cache
 
 	refreshMu  sync.Mutex
 	refreshing map[string]struct{}
@@ -230,6 +248,8 @@ func New(client redis.UniversalClient, opts Options) *Cache {
 	if c.codec == nil {
 		c.codec = JSONCodec{}
 	}
+	_, c.plainJSON = c.codec.(JSONCodec)
+	c.memo.seed = maphash.MakeSeed()
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -242,6 +262,7 @@ func New(client redis.UniversalClient, opts Options) *Cache {
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
 	}
+	c.deadlines.init(c.timeout)
 	if !(c.earlyRefresh > 0) { // NaN too
 		c.earlyRefresh = 0
 	}
@@ -333,7 +354,10 @@ func (e *decodeError) Unwrap() error { return e.err }
 
 // readResult is what fetch found.
 type readResult struct {
-	data []byte
+	// data is the stored value, as go-redis returned it (or as the near
+	// cache holds it). It is a string so that a hit costs no copy: the
+	// codec reads it through a byte-slice view (see decode).
+	data string
 	// left is how long the value stays fresh (its PTTL less the stale
 	// window; zero or less: stale). Valid only when ttlKnown.
 	left     time.Duration
@@ -345,7 +369,7 @@ type readResult struct {
 // read fetches the raw bytes for key: ErrMiss when absent, ErrNotFound for
 // a negative marker, ErrCircuitOpen while the breaker is open, or the
 // client's error.
-func (c *Cache) read(ctx context.Context, key string) ([]byte, error) {
+func (c *Cache) read(ctx context.Context, key string) (string, error) {
 	r, err := c.fetch(ctx, key)
 	return r.data, err
 }
@@ -361,7 +385,7 @@ func (c *Cache) fetch(ctx context.Context, key string) (readResult, error) {
 		} else {
 			if data, ok := n.get(key); ok {
 				c.stats.nearHits.Add(1)
-				if bytes.Equal(data, negativeMarker) {
+				if data == negativeMarkerString {
 					return readResult{near: true}, ErrNotFound
 				}
 				return readResult{data: data, near: true}, nil
@@ -376,7 +400,7 @@ func (c *Cache) fetch(ctx context.Context, key string) (readResult, error) {
 	}
 	var r readResult
 	if !c.wantTTL {
-		r.data, err = c.rdb.Get(o.ctx, c.key(key)).Bytes()
+		r.data, err = c.rdb.Get(o.ctx, c.key(key)).Result()
 	} else {
 		rk := c.key(key)
 		var get *redis.StringCmd
@@ -386,7 +410,7 @@ func (c *Cache) fetch(ctx context.Context, key string) (readResult, error) {
 			pttl = p.PTTL(o.ctx, rk)
 			return nil
 		})
-		r.data, err = get.Bytes()
+		r.data, err = get.Result()
 		if err == nil {
 			if d, perr := pttl.Result(); perr == nil && d >= 0 {
 				r.ttlKnown, r.left = true, d-c.swr
@@ -409,16 +433,35 @@ func (c *Cache) fetch(ctx context.Context, key string) (readResult, error) {
 			n.fill(key, r.data, ver, life)
 		}
 	}
-	if bytes.Equal(r.data, negativeMarker) {
+	if r.data == negativeMarkerString {
 		return readResult{}, ErrNotFound
 	}
 	return r, nil
 }
 
-// decode unmarshals data into a new T.
-func decode[T any](c *Cache, key string, data []byte) (T, error) {
+// decode unmarshals data into a new T. With the default codec, a string,
+// []byte or json.RawMessage is decoded without reflection when it is in
+// the form encoding/json writes it (see fastJSON), and a plain value type
+// read again as the same bytes is copied from the decode memo (memo.go);
+// anything else goes through the codec, which reads data in place
+// (Codec.Unmarshal must not modify it).
+func decode[T any](c *Cache, key string, data string) (T, error) {
+	if c.plainJSON {
+		var v T
+		if fastJSON(&v, data) {
+			return v, nil
+		}
+		if len(data) <= memoMaxLen {
+			return decodeMemoized[T](c, key, data)
+		}
+	}
+	return decodeCodec[T](c, key, data)
+}
+
+// decodeCodec unmarshals data into a new T with the codec.
+func decodeCodec[T any](c *Cache, key string, data string) (T, error) {
 	var v T
-	if err := c.codec.Unmarshal(data, &v); err != nil {
+	if err := c.codec.Unmarshal(bytesOf(data), &v); err != nil {
 		var zero T
 		return zero, &decodeError{key: key, err: err}
 	}

@@ -21,7 +21,9 @@ import (
 type Codec interface {
 	// Marshal encodes v.
 	Marshal(v any) ([]byte, error)
-	// Unmarshal decodes data into the value v points to.
+	// Unmarshal decodes data into the value v points to. It must not
+	// modify data, nor keep it after returning (copy what the value
+	// needs): data may be memory the Cache shares with other readers.
 	Unmarshal(data []byte, v any) error
 }
 

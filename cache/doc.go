@@ -10,25 +10,34 @@
 //
 // # Choosing a pattern
 //
-//   - Cache-aside (GetOrLoad, Delete): the default. The application reads
-//     the cache, loads from the source of truth on a miss, and deletes
-//     cache keys after writing the source.
-//   - Read-through (ReadThrough): cache-aside with the loader bound once,
-//     so callers only ever ask the cache.
-//   - Write-through (WriteThrough): every write goes to the source and then
-//     to the cache, so reads right after a write hit.
-//   - Write-behind (WriteBehind): writes go to the cache and a durable
-//     queue; workers write the source later, in batches.
-//   - Warming (Warm): fill the cache before traffic arrives.
-//   - Invalidation (Delete, InvalidatePattern, SetTagged/InvalidateTags):
-//     remove what the source no longer says.
-//   - Shared cache with pub/sub invalidation (Options.Near): an in-process
-//     tier in front of Redis, kept coherent across instances.
-//   - Graceful degradation (Options.Timeout, Options.Breaker): the cache
-//     going down makes the application slower, never broken.
-//   - TTL hygiene (DefaultTTL, Jitter, NegativeTTL, StaleWhileRevalidate,
-//     EarlyRefresh): every value expires, not all at once, and hot keys are
-//     refreshed without a stampede.
+// Each pattern of the lesson, the API for it, and when to reach for it
+// (docs/cache.md has the same map as a table, with failure modes):
+//
+//   - Cache-aside: GetOrLoad, Get, Set, Delete. The default for read-mostly
+//     data: the application reads the cache, loads from the source of truth
+//     on a miss, and deletes cache keys after writing the source.
+//   - Read-through: NewReadThrough, ReadThrough.Get and Invalidate.
+//     Cache-aside with the loader bound once, for a component that owns one
+//     kind of data, so callers only ever ask the cache.
+//   - Write-through: NewWriteThrough, WriteThrough.Set, Get and Delete.
+//     Every write goes to the source and then to the cache, so reads right
+//     after a write hit and are current.
+//   - Write-behind: NewWriteBehind, WriteBehind.Set, Delete, Start, Close
+//     and Stats. Writes go to the cache and a durable queue; workers write
+//     the source later, in batches: for write bursts the source cannot take.
+//   - Warming: Warm, WarmMap. Fill the cache before traffic arrives.
+//   - Invalidation: Invalidate (Delete), InvalidatePattern, SetTagged and
+//     InvalidateTags. Remove what the source no longer says.
+//   - Shared cache with pub/sub invalidation: Options.Near,
+//     PublishInvalidation. An in-process tier in front of Redis, kept
+//     coherent across instances, for very hot keys.
+//   - Graceful degradation: Options.Timeout, Options.Breaker,
+//     Options.OnError. The cache going down makes the application slower,
+//     never broken.
+//   - TTL hygiene: Options.DefaultTTL, Jitter, NegativeTTL,
+//     StaleWhileRevalidate, EarlyRefresh. Every value expires, not all at
+//     once, and hot keys are refreshed without a stampede.
+//   - Metrics: Cache.Stats, WriteBehind.Stats, package cache/cacheprom.
 //
 // # Cache-aside: GetOrLoad
 //
@@ -192,10 +201,21 @@
 //		DialerRetries:         1, // go-redis retries a failed dial 5 times by default
 //	})
 //
+// Every pattern goes through the same deadline and breaker, each round trip
+// (a pipeline is one) counted once: reads and fills in ReadThrough and
+// WriteThrough.Get degrade to the loader like GetOrLoad; WriteThrough.Set
+// and Delete still succeed once the store has (a cache update the breaker
+// skipped is reported as "invalidate"); Warm, InvalidatePattern, SetTagged
+// and InvalidateTags stop and return ErrCircuitOpen; WriteBehind.Set and
+// Delete return their error (ErrCircuitOpen included), because a write is
+// acknowledged only once it is queued. Write-behind workers, whose reads
+// block, keep their own retries and backoff.
+//
 // Failure modes: while the breaker is open the source of truth takes every
 // read, so size it (or its own limits) for that; a pool too small for the
 // concurrency makes callers queue for connections past the Timeout, which
-// counts as failures.
+// counts as failures; a Warm batch or invalidation pipeline too large to
+// finish within Timeout fails (lower WarmOptions.BatchSize).
 //
 // # TTL hygiene
 //
@@ -231,6 +251,13 @@
 // "\x00ember-cache:not-found". Any type with Marshal and Unmarshal is a
 // Codec.
 //
+// Reads are cheap with the default codec: strings, byte slices and
+// json.RawMessage skip reflection, and a hot key read as a plain value type
+// (numbers, strings, and arrays and structs of them, without custom
+// unmarshalers) is decoded once per change of its bytes, then copied from a
+// small per-Cache memo: a copy of such a value shares nothing a caller could
+// modify.
+//
 // # The cross-instance lock
 //
 // The lock is released with GET, compare the token, DEL: two commands,
@@ -243,7 +270,7 @@
 //
 //	if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0
 //
-// # Observability
+// # Metrics: Stats and cacheprom
 //
 // Stats returns atomic counters: hits (with negative hits, near-cache hits
 // and stale serves), misses, loader calls, failures and latency histogram,

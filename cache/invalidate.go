@@ -33,6 +33,10 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) error {
 // key's neighbours in a batch may be in other slots; on a Ring, on every
 // shard.
 //
+// Each SCAN and each UNLINK batch is one call under Options.Timeout and the
+// circuit breaker: while the breaker is open, InvalidatePattern stops and
+// returns ErrCircuitOpen with the count so far.
+//
 // Keys created while it runs may or may not be removed (SCAN's guarantee:
 // keys present for the whole scan are seen). The pattern also matches the
 // package's own keys under Prefix ("lock:...", "tag:..." and write-behind
@@ -49,26 +53,26 @@ func (c *Cache) InvalidatePattern(ctx context.Context, pattern string) (int64, e
 	switch rdb := c.rdb.(type) {
 	case *redis.ClusterClient:
 		err := rdb.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
-			n, err := scanUnlink(ctx, node, match, true)
+			n, err := c.scanUnlink(ctx, node, match, true)
 			total.Add(n)
 			return err
 		})
 		return total.Load(), err
 	case *redis.Ring:
 		err := rdb.ForEachShard(ctx, func(ctx context.Context, node *redis.Client) error {
-			n, err := scanUnlink(ctx, node, match, false)
+			n, err := c.scanUnlink(ctx, node, match, false)
 			total.Add(n)
 			return err
 		})
 		return total.Load(), err
 	default:
-		return scanUnlink(ctx, c.rdb, match, false)
+		return c.scanUnlink(ctx, c.rdb, match, false)
 	}
 }
 
 // scanUnlink removes the keys matching match on one server. perKey sends
 // one UNLINK per key (cluster nodes refuse multi-key commands across slots).
-func scanUnlink(ctx context.Context, rdb redis.Cmdable, match string, perKey bool) (int64, error) {
+func (c *Cache) scanUnlink(ctx context.Context, rdb redis.Cmdable, match string, perKey bool) (int64, error) {
 	var (
 		removed int64
 		cursor  uint64
@@ -76,11 +80,18 @@ func scanUnlink(ctx context.Context, rdb redis.Cmdable, match string, perKey boo
 	// SCAN ends when the cursor returns to 0; the bound only guards against
 	// a server that never says so.
 	for range 1 << 30 {
-		keys, next, err := rdb.Scan(ctx, cursor, match, DefaultScanCount).Result()
+		var (
+			keys []string
+			next uint64
+		)
+		err := c.call(ctx, func(ctx context.Context) (err error) {
+			keys, next, err = rdb.Scan(ctx, cursor, match, DefaultScanCount).Result()
+			return err
+		})
 		if err != nil {
 			return removed, err
 		}
-		n, err := unlinkKeys(ctx, rdb, keys, perKey)
+		n, err := c.unlinkKeys(ctx, rdb, keys, perKey)
 		removed += n
 		if err != nil {
 			return removed, err
@@ -94,25 +105,29 @@ func scanUnlink(ctx context.Context, rdb redis.Cmdable, match string, perKey boo
 }
 
 // unlinkKeys UNLINKs keys, in one command or one pipeline of single-key
-// commands, and returns how many existed.
-func unlinkKeys(ctx context.Context, rdb redis.Cmdable, keys []string, perKey bool) (int64, error) {
+// commands (one call under the breaker), and returns how many existed.
+func (c *Cache) unlinkKeys(ctx context.Context, rdb redis.Cmdable, keys []string, perKey bool) (int64, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	if !perKey {
-		return rdb.Unlink(ctx, keys...).Result()
-	}
-	cmds := make([]*redis.IntCmd, len(keys))
-	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range keys {
-			cmds[i] = p.Unlink(ctx, k)
-		}
-		return nil
-	})
 	var n int64
-	for _, cmd := range cmds {
-		n += cmd.Val()
-	}
+	err := c.call(ctx, func(ctx context.Context) (err error) {
+		if !perKey {
+			n, err = rdb.Unlink(ctx, keys...).Result()
+			return err
+		}
+		cmds := make([]*redis.IntCmd, len(keys))
+		_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, k := range keys {
+				cmds[i] = p.Unlink(ctx, k)
+			}
+			return nil
+		})
+		for _, cmd := range cmds {
+			n += cmd.Val()
+		}
+		return err
+	})
 	return n, err
 }
 
@@ -150,7 +165,8 @@ func (c *Cache) tagKey(tag string) string { return c.prefix + "tag:" + tag }
 // Registering first means a value is never cached untagged (if the SET
 // fails, a harmless dangling member remains); registering again means a
 // concurrent InvalidateTags that emptied the tag set between the two steps
-// cannot leave the new value untagged.
+// cannot leave the new value untagged. Each step is one call under
+// Options.Timeout and the circuit breaker (ErrCircuitOpen while it is open).
 func (c *Cache) SetTagged(ctx context.Context, key string, v any, ttl time.Duration, tags ...string) error {
 	data, err := c.codec.Marshal(v)
 	if err == nil && bytes.Equal(data, negativeMarker) {
@@ -161,7 +177,7 @@ func (c *Cache) SetTagged(ctx context.Context, key string, v any, ttl time.Durat
 	}
 	d := c.ttl(ttl)
 	rk := c.key(key)
-	register := func(p redis.Pipeliner) {
+	register := func(ctx context.Context, p redis.Pipeliner) {
 		for _, t := range tags {
 			tk := c.tagKey(t)
 			p.SAdd(ctx, tk, key)
@@ -174,22 +190,27 @@ func (c *Cache) SetTagged(ctx context.Context, key string, v any, ttl time.Durat
 			c.report(ctx, "publish", key, err)
 		}
 	}()
+	registerAll := func(ctx context.Context) error {
+		_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { register(ctx, p); return nil })
+		return err
+	}
 	if _, ok := c.rdb.(*redis.Client); ok {
-		_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			register(p)
-			p.Set(ctx, rk, data, d)
-			return nil
+		return c.call(ctx, func(ctx context.Context) error {
+			_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				register(ctx, p)
+				p.Set(ctx, rk, data, d)
+				return nil
+			})
+			return err
 		})
+	}
+	if err := c.call(ctx, registerAll); err != nil {
 		return err
 	}
-	if _, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { register(p); return nil }); err != nil {
+	if err := c.call(ctx, func(ctx context.Context) error { return c.rdb.Set(ctx, rk, data, d).Err() }); err != nil {
 		return err
 	}
-	if err := c.rdb.Set(ctx, rk, data, d).Err(); err != nil {
-		return err
-	}
-	_, err = c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { register(p); return nil })
-	return err
+	return c.call(ctx, registerAll)
 }
 
 // InvalidateTags removes every key registered under any of tags (see
@@ -197,6 +218,9 @@ func (c *Cache) SetTagged(ctx context.Context, key string, v any, ttl time.Durat
 // removed. Each tag set is emptied with SPOP in batches, so a key tagged
 // while it runs is either popped and removed or stays registered for the
 // next invalidation; never dropped from the set while its value survives.
+// Each SPOP and each UNLINK batch is one call under Options.Timeout and the
+// circuit breaker: while the breaker is open it stops and returns
+// ErrCircuitOpen with the count so far.
 func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) (int64, error) {
 	_, perKey := c.rdb.(*redis.Client)
 	perKey = !perKey
@@ -207,7 +231,11 @@ func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) (int64, erro
 		// pops fewer found the set empty. The bound guards against
 		// writers tagging faster than this removes.
 		for range 1 << 20 {
-			members, err := c.rdb.SPopN(ctx, tk, DefaultScanCount).Result()
+			var members []string
+			err := c.call(ctx, func(ctx context.Context) (err error) {
+				members, err = c.rdb.SPopN(ctx, tk, DefaultScanCount).Result()
+				return err
+			})
 			if err != nil && err != redis.Nil {
 				return removed, err
 			}
@@ -215,7 +243,7 @@ func (c *Cache) InvalidateTags(ctx context.Context, tags ...string) (int64, erro
 			for i, m := range members {
 				keys[i] = c.key(m)
 			}
-			n, err := unlinkKeys(ctx, c.rdb, keys, perKey)
+			n, err := c.unlinkKeys(ctx, c.rdb, keys, perKey)
 			removed += n
 			if len(members) > 0 {
 				if perr := c.PublishInvalidation(ctx, members...); perr != nil {

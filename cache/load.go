@@ -85,7 +85,7 @@ func GetOrLoad[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 	}
 
 	load := func(ctx context.Context) (any, error) { return loader(ctx) }
-	dec := func(b []byte) (any, error) { return decode[T](c, key, b) }
+	dec := func(b string) (any, error) { return decode[T](c, key, b) }
 	onShare := func() {
 		c.stats.shared.Add(1)
 		if h := c.hooks.shared; h != nil {
@@ -135,7 +135,7 @@ func (c *Cache) load(ctx context.Context, load func(context.Context) (any, error
 
 // fill runs one load for key on behalf of every caller sharing it: the
 // cross-instance lock if enabled, the loader, and the store.
-func (c *Cache) fill(ctx context.Context, key string, ttl time.Duration, useCache bool, load func(context.Context) (any, error), dec func([]byte) (any, error)) (any, error) {
+func (c *Cache) fill(ctx context.Context, key string, ttl time.Duration, useCache bool, load func(context.Context) (any, error), dec func(string) (any, error)) (any, error) {
 	if useCache && c.lock {
 		l := c.acquire(ctx, key, dec)
 		if l.held {
@@ -200,7 +200,7 @@ const (
 )
 
 // check reads key once on behalf of a load in progress.
-func (c *Cache) check(ctx context.Context, key string, dec func([]byte) (any, error)) (any, error, int) {
+func (c *Cache) check(ctx context.Context, key string, dec func(string) (any, error)) (any, error, int) {
 	data, err := c.read(ctx, key)
 	switch {
 	case err == nil:
@@ -236,7 +236,7 @@ type lockState struct {
 // instance holding it to store the value. It never fails the call because of
 // the lock: a server error or LockWait running out leaves the caller to load
 // by itself.
-func (c *Cache) acquire(ctx context.Context, key string, dec func([]byte) (any, error)) lockState {
+func (c *Cache) acquire(ctx context.Context, key string, dec func(string) (any, error)) lockState {
 	token := rand.Text()
 	tryLock := func() (held bool, st lockState, failed bool) {
 		ok, err := c.setNX(ctx, c.lockKey(key), token, c.lockTTL)

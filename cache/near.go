@@ -61,7 +61,7 @@ type NearOptions struct {
 
 // nearEntry is one near-cache value.
 type nearEntry struct {
-	data    []byte
+	data    string
 	expires int64 // UnixNano, on the Cache's clock
 }
 
@@ -127,10 +127,10 @@ func (n *near) version(key string) uint64 {
 }
 
 // get returns key's bytes if the near cache holds a live entry.
-func (n *near) get(key string) ([]byte, bool) {
+func (n *near) get(key string) (string, bool) {
 	e, ok := n.m.GetIfPresent(key)
 	if !ok {
-		return nil, false
+		return "", false
 	}
 	if n.c.now().UnixNano() >= e.expires {
 		n.m.Compute(key, func(old nearEntry, found bool) (nearEntry, otter.ComputeOp) {
@@ -139,14 +139,14 @@ func (n *near) get(key string) ([]byte, bool) {
 			}
 			return old, otter.CancelOp
 		})
-		return nil, false
+		return "", false
 	}
 	return e.data, true
 }
 
 // fill stores key's bytes, read from Redis, for life, unless key was
 // invalidated since its version was ver.
-func (n *near) fill(key string, data []byte, ver uint64, life time.Duration) {
+func (n *near) fill(key string, data string, ver uint64, life time.Duration) {
 	e := nearEntry{data: data, expires: n.c.now().Add(life).UnixNano()}
 	n.m.Compute(key, func(old nearEntry, found bool) (nearEntry, otter.ComputeOp) {
 		// Checked under the key's bucket lock: an invalidation bumps the

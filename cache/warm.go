@@ -54,8 +54,11 @@ type WarmProgress struct {
 // server rejects) are counted in Failed and do not stop the warm-up; the
 // first is returned, wrapped, with the totals. An error that concerns the
 // connection (the server unreachable) or ctx ending stops it: the totals
-// then say how far it got. On Redis Cluster the client splits each pipeline
-// by node.
+// then say how far it got. Each batch is one call under Options.Timeout and
+// the circuit breaker (size BatchSize so that a batch fits in the Timeout),
+// and Warm stops with ErrCircuitOpen as soon as the breaker is open: a
+// warm-up is not worth hammering a failing server for. On Redis Cluster the
+// client splits each pipeline by node.
 func Warm[V any](ctx context.Context, c *Cache, entries iter.Seq2[string, V], opts WarmOptions) (WarmProgress, error) {
 	size := opts.BatchSize
 	if size <= 0 {
@@ -78,17 +81,23 @@ func Warm[V any](ctx context.Context, c *Cache, entries iter.Seq2[string, V], op
 			return nil
 		}
 		cmds := make([]redis.Cmder, len(keys))
-		_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, k := range keys {
-				ttl := c.ttl(opts.TTL)
-				if opts.OnlyMissing {
-					cmds[i] = p.SetNX(ctx, c.key(k), vals[i], ttl)
-				} else {
-					cmds[i] = p.Set(ctx, c.key(k), vals[i], ttl)
+		err := c.call(ctx, func(ctx context.Context) error {
+			_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for i, k := range keys {
+					ttl := c.ttl(opts.TTL)
+					if opts.OnlyMissing {
+						cmds[i] = p.SetNX(ctx, c.key(k), vals[i], ttl)
+					} else {
+						cmds[i] = p.Set(ctx, c.key(k), vals[i], ttl)
+					}
 				}
-			}
-			return nil
+				return nil
+			})
+			return err
 		})
+		if err == ErrCircuitOpen {
+			return err // nothing sent
+		}
 		prog.Batches++
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {

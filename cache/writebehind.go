@@ -273,7 +273,10 @@ func (w *WriteBehind[V]) QueueKey(shard int) string { return w.c.prefix + w.tag(
 func (w *WriteBehind[V]) DeadLetterKey(shard int) string { return w.c.prefix + w.tag(shard) + "dead" }
 
 // Set caches v under key and queues it for the store, atomically (MULTI).
-// When it returns nil the write will reach the store. Two Sets of one key
+// When it returns nil the write will reach the store; any error means it
+// was not queued (ErrCircuitOpen: the circuit breaker is open and Redis was
+// not asked). The MULTI is one call under Options.Timeout and the breaker,
+// its failures counted in the Cache's Stats.Errors. Two Sets of one key
 // reach the store in order, or coalesced into the later one.
 func (w *WriteBehind[V]) Set(ctx context.Context, key string, v V) error {
 	data, err := w.c.codec.Marshal(v)
@@ -298,14 +301,19 @@ func (w *WriteBehind[V]) enqueue(ctx context.Context, key string, data []byte, o
 	shard := w.Shard(key)
 	rk := w.c.key(w.tag(shard) + "v:" + key)
 	q := w.QueueKey(shard)
-	_, err := w.c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, rk, data, ttl)
-		values := []any{"k", key, "op", op}
-		if op == "set" {
-			values = append(values, "v", data)
-		}
-		p.XAdd(ctx, &redis.XAddArgs{Stream: q, Values: values})
-		return nil
+	// One call under the breaker and Options.Timeout. Its error is the
+	// caller's: an update is acknowledged only once it is queued.
+	err := w.c.call(ctx, func(ctx context.Context) error {
+		_, err := w.c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, rk, data, ttl)
+			values := []any{"k", key, "op", op}
+			if op == "set" {
+				values = append(values, "v", data)
+			}
+			p.XAdd(ctx, &redis.XAddArgs{Stream: q, Values: values})
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return err

@@ -98,8 +98,10 @@ var ErrNoRemove = errors.New("cache: WriteThrough has no Remove function")
 // Get returns the value of k from the cache or, on a miss, from Load, and
 // caches it unless a writer changed the key meanwhile (see WriteThrough).
 // Like GetOrLoad it degrades: cache errors are reported to Options.OnError
-// and Get calls Load directly. Only ctx's error, ErrNotFound or Load's error
-// is returned.
+// and Get calls Load directly; while the circuit breaker is open it skips
+// Redis and calls Load. Every round trip is bounded by Options.Timeout (the
+// fill's WATCH and GET together, then its EXEC), never the Load between
+// them. Only ctx's error, ErrNotFound or Load's error is returned.
 func (w *WriteThrough[K, V]) Get(ctx context.Context, k K) (V, error) {
 	var zero V
 	key := w.key(k)
@@ -117,7 +119,7 @@ func (w *WriteThrough[K, V]) Get(ctx context.Context, k K) (V, error) {
 		if cerr := ctx.Err(); cerr != nil {
 			return zero, cerr
 		}
-		w.c.report(ctx, "get", key, err)
+		w.c.swallow(ctx, "get", key, err)
 		return w.load(ctx, k)
 	}
 	return w.flight.do(ctx, key, func() (V, error) { return w.fill(ctx, k, key) })
@@ -132,18 +134,34 @@ func (w *WriteThrough[K, V]) fill(ctx context.Context, k K, key string) (V, erro
 		found  bool
 	)
 	rk := w.c.key(key)
-	err := w.c.rdb.Watch(ctx, func(tx *redis.Tx) error {
+	// The WATCH and the GET are one call to the breaker, under one
+	// Options.Timeout (wctx); the EXEC after Load is another.
+	o, err := w.c.begin(ctx)
+	if err != nil {
+		w.c.swallow(ctx, "get", key, err) // the breaker: not reported
+		return w.load(ctx, k)
+	}
+	// wctx stays live until Watch returns: go-redis sends UNWATCH with it
+	// when fn returns without EXEC.
+	wctx := o.ctx
+	var (
+		readErr error
+		read    bool
+	)
+	err = w.c.rdb.Watch(wctx, func(tx *redis.Tx) error {
 		// Look again under WATCH: another process may have filled it.
-		data, err := tx.Get(ctx, rk).Bytes()
+		cur, err := tx.Get(wctx, rk).Result()
+		readErr, read = err, true
+		if err != nil && err != redis.Nil {
+			return err
+		}
 		switch {
 		case err == redis.Nil:
-		case err != nil:
-			return err
-		case bytes.Equal(data, negativeMarker):
+		case cur == negativeMarkerString:
 			found, lerr = true, ErrNotFound
 			return nil
 		default:
-			if dv, derr := decode[V](w.c, key, data); derr == nil {
+			if dv, derr := decode[V](w.c, key, cur); derr == nil {
 				found, v = true, dv
 				return nil
 			}
@@ -153,7 +171,14 @@ func (w *WriteThrough[K, V]) fill(ctx context.Context, k K, key string) (V, erro
 		if h := w.wtHookLoaded; h != nil {
 			h(key)
 		}
-		var ttl time.Duration
+		var (
+			ttl  time.Duration
+			data []byte
+		)
+		// Store even if ctx ended meanwhile: the value is loaded. The
+		// WATCH's deadline may have passed during Load: what follows gets
+		// its own.
+		sctx := context.WithoutCancel(ctx)
 		switch {
 		case lerr == nil:
 			data, err = w.c.codec.Marshal(v)
@@ -162,25 +187,35 @@ func (w *WriteThrough[K, V]) fill(ctx context.Context, k K, key string) (V, erro
 			}
 			if err != nil {
 				w.c.report(ctx, "encode", key, err)
+				w.unwatch(sctx, tx)
 				return nil
 			}
 			ttl = w.c.ttl(w.ttl)
 		case errors.Is(lerr, ErrNotFound) && w.c.negativeTTL > 0:
 			data, ttl = negativeMarker, w.c.spread(w.c.negativeTTL)
 		default:
+			w.unwatch(sctx, tx)
 			return nil
 		}
-		// Store even if ctx ended meanwhile: the value is loaded.
-		sctx := context.WithoutCancel(ctx)
-		_, err = tx.TxPipelined(sctx, func(p redis.Pipeliner) error {
-			p.Set(sctx, rk, data, ttl)
-			return nil
+		err = w.c.call(sctx, func(ctx context.Context) error {
+			_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, rk, data, ttl)
+				return nil
+			})
+			return err
 		})
 		if err == nil {
 			w.publish(sctx, key)
+		} else if err == ErrCircuitOpen {
+			w.unwatch(sctx, tx)
 		}
 		return err
 	}, rk)
+	if read {
+		w.c.end(ctx, o, readErr)
+	} else {
+		w.c.end(ctx, o, err) // the WATCH failed: fn never ran
+	}
 	switch {
 	case err == nil, errors.Is(err, redis.TxFailedErr):
 		// TxFailedErr: a writer set the key after our WATCH; its value
@@ -189,12 +224,20 @@ func (w *WriteThrough[K, V]) fill(ctx context.Context, k K, key string) (V, erro
 		if cerr := ctx.Err(); cerr != nil {
 			return v, cerr
 		}
-		w.c.report(ctx, "get", key, err)
+		w.c.swallow(ctx, "get", key, err)
 		return w.load(ctx, k)
 	default:
-		w.c.report(ctx, "set", key, err)
+		w.c.swallow(ctx, "set", key, err)
 	}
 	return v, lerr
+}
+
+// unwatch releases the fill's WATCH when it ends without EXEC, under a
+// deadline of its own (the WATCH's may have passed during Load), so that
+// go-redis need not send UNWATCH with an expired context when it returns
+// the connection to the pool.
+func (w *WriteThrough[K, V]) unwatch(ctx context.Context, tx *redis.Tx) {
+	_ = w.c.call(ctx, func(ctx context.Context) error { return tx.Unwatch(ctx).Err() })
 }
 
 // Set writes v for k to the store and then to the cache (see WriteThrough
@@ -247,13 +290,16 @@ func (w *WriteThrough[K, V]) afterWrite(ctx context.Context, key string, data []
 	if encErr != nil {
 		w.c.report(ctx, "encode", key, encErr)
 	} else {
-		err := w.c.rdb.Set(ctx, rk, data, ttl).Err()
+		err := w.c.call(ctx, func(ctx context.Context) error { return w.c.rdb.Set(ctx, rk, data, ttl).Err() })
 		if err == nil {
 			return
 		}
-		w.c.report(ctx, "set", key, err)
+		w.c.swallow(ctx, "set", key, err)
 	}
-	if err := w.c.rdb.Del(ctx, rk).Err(); err != nil {
+	// Reported even when the breaker skipped it: the old value stays
+	// cached until its TTL ends.
+	err := w.c.call(ctx, func(ctx context.Context) error { return w.c.rdb.Del(ctx, rk).Err() })
+	if err != nil {
 		w.c.report(ctx, "invalidate", key, err)
 	}
 }
