@@ -161,6 +161,10 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		c.ReplyMode = client.ReplySkipThis
 	}
 	mark := c.Out.Len()
+	if spec.Flags&command.Blocking != 0 {
+		// CLIENT LIST shows a client that blocks with its command.
+		c.Seen(spec, start)
+	}
 	// The context's address reaches the handler through a func value, so it
 	// would escape to the heap on every command; recycling it keeps the
 	// dispatcher allocation-free. Handlers never keep a *Ctx.
