@@ -6,7 +6,9 @@ package resp
 import (
 	"bytes"
 	"io"
+	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // Protocol limits, as Redis defines them.
@@ -66,6 +68,18 @@ type Reader struct {
 	// server flushes pending replies there, so that every command of one
 	// read is answered in one write.
 	BeforeRead func() error
+	// Idle, when set, runs when a read finds no input and the connection
+	// is about to wait for some (after BeforeRead): a server releases
+	// per-connection memory there. Only with SetRawConn.
+	Idle func()
+
+	// raw, when set (SetRawConn), is read directly: while it waits for
+	// input with nothing buffered, the read buffer goes back to a pool
+	// shared by every connection, so an idle connection holds none.
+	raw    syscall.RawConn
+	rawFn  func(fd uintptr) bool
+	rawN   int
+	rawErr error
 
 	// State of a multibulk command that is only partly in the buffer, so that
 	// a large command is parsed once, not once per read.
@@ -86,9 +100,24 @@ func NewReader(rd io.Reader) *Reader {
 	return &Reader{rd: rd, MaxBulkLen: DefaultMaxBulkLen, bulkNeed: -1}
 }
 
+// SetRawConn makes the reader read rc (the descriptor behind rd) itself,
+// without blocking, so that it can lend its buffer back to a shared pool
+// while the connection is idle: an idle connection then holds no read
+// buffer. It has no effect where non-blocking reads are not supported.
+func (r *Reader) SetRawConn(rc syscall.RawConn) {
+	if !canReadRaw || rc == nil {
+		return
+	}
+	r.raw = rc
+	if r.rawFn == nil {
+		r.rawFn = r.readRawFD
+	}
+}
+
 // Reset makes the reader parse from rd, dropping any buffered input.
 func (r *Reader) Reset(rd io.Reader) {
 	r.rd = rd
+	r.raw = nil
 	r.r, r.w = 0, 0
 	r.pending = false
 	r.bulkNeed = -1
@@ -155,6 +184,9 @@ func (r *Reader) fill() error {
 		}
 	}
 	switch {
+	case live == 0 && r.raw != nil && r.buf == nil:
+		// Idle with the buffer lent out: readRawFD takes one when input
+		// is ready.
 	case c-live < need:
 		size := 2 * c
 		if size < live+need {
@@ -180,6 +212,9 @@ func (r *Reader) fill() error {
 			r.err = err
 			return err
 		}
+	}
+	if r.raw != nil && r.w == 0 {
+		return r.readRaw()
 	}
 	r.buf = r.buf[:cap(r.buf)]
 	// Like bufio, tolerate a few empty reads before giving up.
@@ -214,11 +249,87 @@ func (r *Reader) fill() error {
 // maxEmptyReads is how many reads in a row may return no data and no error.
 const maxEmptyReads = 100
 
-// realloc moves the live bytes buf[keep:keep+live] to a new buffer of size bytes.
+// realloc moves the live bytes buf[keep:keep+live] to a new buffer of at
+// least size bytes. Buffers of up to keepBuf bytes come in two sizes,
+// minRead and keepBuf, shared through pools; the old buffer goes back to
+// its pool.
 func (r *Reader) realloc(keep, live, size int) {
-	nb := make([]byte, live, size)
+	var nb []byte
+	switch {
+	case size <= minRead:
+		nb = smallBufs.Get().(*[minRead]byte)[:live]
+	case size <= keepBuf:
+		nb = largeBufs.Get().(*[keepBuf]byte)[:live]
+	default:
+		nb = make([]byte, live, size)
+	}
 	copy(nb, r.buf[keep:keep+live])
+	recycleBuf(r.buf)
 	r.buf = nb
+}
+
+// Read buffers of the two pooled sizes. A connection takes one when it
+// has input to read and gives it back when it waits for more with
+// nothing buffered (SetRawConn), or when it needs a buffer of another size.
+var (
+	smallBufs = sync.Pool{New: func() any { return new([minRead]byte) }}
+	largeBufs = sync.Pool{New: func() any { return new([keepBuf]byte) }}
+)
+
+// recycleBuf returns a buffer of a pooled size to its pool. The caller
+// must hold no other reference to it.
+func recycleBuf(b []byte) {
+	switch cap(b) {
+	case minRead:
+		smallBufs.Put((*[minRead]byte)(b[:minRead]))
+	case keepBuf:
+		largeBufs.Put((*[keepBuf]byte)(b[:keepBuf]))
+	}
+}
+
+// readRaw reads the raw connection into an empty buffer. When no input is
+// ready, the buffer goes back to its pool (readRawFD) until the poller
+// says there is some.
+func (r *Reader) readRaw() error {
+	r.rawN, r.rawErr = 0, nil
+	err := r.raw.Read(r.rawFn)
+	if err == nil {
+		err = r.rawErr
+	}
+	if r.buf == nil {
+		// The wait failed (the connection was closed, a deadline passed)
+		// while the buffer was lent out.
+		if err == nil {
+			err = io.ErrNoProgress
+		}
+		r.err = err
+		return err
+	}
+	n := r.rawN
+	r.w = n
+	r.buf = r.buf[:n]
+	if err == nil && n == 0 {
+		err = io.EOF
+	}
+	if err != nil {
+		r.err = err
+		if n > 0 {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// idle gives the read buffer back while the connection waits for input.
+func (r *Reader) idle() {
+	if r.buf != nil {
+		recycleBuf(r.buf)
+		r.buf = nil
+	}
+	if r.Idle != nil {
+		r.Idle()
+	}
 }
 
 // parse tries to parse one command from the buffer. ok is false when more

@@ -55,6 +55,9 @@ type options struct {
 	maxNoise   float64
 	retries    int
 	from       string
+	// -scaling: GET/SET throughput with the servers on 1, 2, ... CPUs.
+	scaling      bool
+	scalingProcs string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -83,6 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.maxNoise, "max-noise", 0.25, "rerun a run when other processes took more than this share of the pinned CPUs")
 	fs.IntVar(&o.retries, "retries", 1, "reruns allowed per run for -max-noise")
 	fs.StringVar(&o.from, "from", "", "render the table, chart and Markdown again from this results JSON instead of running")
+	fs.BoolVar(&o.scaling, "scaling", false, "measure GET/SET throughput with each server pinned to 1, then 2 CPUs (ember GOMAXPROCS likewise) instead of the table")
+	fs.StringVar(&o.scalingProcs, "scaling-procs", "1,2", "with -scaling: comma list of CPU counts for the servers")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -91,6 +96,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.scaling {
+		if !set["workloads"] {
+			o.workloads = "get,set"
+		}
+		if !set["sizes"] {
+			o.sizes = "32"
+		}
+		if !set["json"] {
+			o.jsonPath = "bench/out/scaling.json"
+		}
+		if !set["md"] {
+			o.mdPath = "bench/out/scaling.md"
+		}
+	}
 	if o.quick {
 		if !set["n"] {
 			o.n = 20000
@@ -202,26 +221,6 @@ func plan(o *options) ([]group, error) {
 	return groups, nil
 }
 
-// findRoot walks up from the working directory to the ember module root.
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for i := 0; i < 64; i++ {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module github.com/ember-kv/ember\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return "", errors.New("not inside the ember module: run from its checkout or pass -root")
-}
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -232,6 +231,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	work := compare
+	if o.scaling {
+		work = scaling
+	}
 	if o.from != "" {
 		work = func(_ context.Context, o *options, stdout, stderr io.Writer) error {
 			return rerender(o, stdout, stderr)

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
 // cpuTicks returns the user+system CPU time of process pid (all its
@@ -51,95 +53,20 @@ func clockTicks() float64 {
 	return 100
 }
 
-// allowedCPUs lists the CPUs this process may run on (Cpus_allowed_list in
-// /proc/self/status); nil when unknown.
-func allowedCPUs() []int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return nil
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
-			cpus, err := parseCPUList(strings.TrimSpace(v))
-			if err != nil {
-				return nil
-			}
-			return cpus
-		}
-	}
-	return nil
-}
+// allowedCPUs lists the CPUs this process may run on; nil when unknown.
+func allowedCPUs() []int { return benchsrv.AllowedCPUs() }
 
 // parseCPUList parses a kernel CPU list such as "0-3,6,8-9".
-func parseCPUList(s string) ([]int, error) {
-	var cpus []int
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil {
-			return nil, fmt.Errorf("bad cpu list %q", s)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a {
-				return nil, fmt.Errorf("bad cpu list %q", s)
-			}
-		}
-		for c := a; c <= b && c-a < 1<<16; c++ {
-			cpus = append(cpus, c)
-		}
-	}
-	return cpus, nil
-}
+func parseCPUList(s string) ([]int, error) { return benchsrv.ParseCPUList(s) }
 
 // formatCPUList is the inverse of parseCPUList for taskset -c.
-func formatCPUList(cpus []int) string {
-	var parts []string
-	for i := 0; i < len(cpus); {
-		j := i
-		for j+1 < len(cpus) && cpus[j+1] == cpus[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", cpus[i], cpus[j]))
-		} else {
-			parts = append(parts, strconv.Itoa(cpus[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ",")
-}
+func formatCPUList(cpus []int) string { return benchsrv.FormatCPUList(cpus) }
 
 // cpuModel is the "model name" line of /proc/cpuinfo, "" when unknown.
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
+func cpuModel() string { return benchsrv.CPUModel() }
 
 // loadAvg is the first three fields of /proc/loadavg, "" when unknown.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}
+func loadAvg() string { return benchsrv.LoadAvg() }
 
 // cpuNanos returns the CPU time of process pid in nanoseconds, summed over
 // its threads' /proc/<pid>/task/<tid>/schedstat (first field). It is exact

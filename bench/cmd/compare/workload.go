@@ -114,6 +114,10 @@ func benchArgs(port int, w *workload, clients, pipeline, size, requests, keyspac
 // empty when not pinned.
 type pinning struct {
 	Server, Bench []int
+	// Shared: the load generator runs on the server's CPUs (no others are
+	// left, as in -scaling with every CPU given to the server); noise is
+	// then what the CPUs did beyond both processes.
+	Shared bool
 }
 
 func (p pinning) on() bool { return len(p.Server) > 0 && len(p.Bench) > 0 }
@@ -222,8 +226,13 @@ func runBenchmark(ctx context.Context, bin string, pin pinning, s *server, args 
 	}
 	if pin.on() && busyErr == nil && cpuErr == nil && cmd.ProcessState != nil {
 		benchOwn := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-		r.ServerNoise = foreignShare(busyS1-busyS0, hz, r.CPUSeconds, wall.Seconds(), len(pin.Server))
-		r.BenchNoise = foreignShare(busyB1-busyB0, hz, benchOwn, wall.Seconds(), len(pin.Bench))
+		if pin.Shared {
+			r.ServerNoise = foreignShare(busyS1-busyS0, hz, r.CPUSeconds+benchOwn, wall.Seconds(), len(pin.Server))
+			r.BenchNoise = r.ServerNoise
+		} else {
+			r.ServerNoise = foreignShare(busyS1-busyS0, hz, r.CPUSeconds, wall.Seconds(), len(pin.Server))
+			r.BenchNoise = foreignShare(busyB1-busyB0, hz, benchOwn, wall.Seconds(), len(pin.Bench))
+		}
 		r.Noise = max(r.ServerNoise, r.BenchNoise)
 	}
 	return r

@@ -1,9 +1,0 @@
-//go:build !linux
-
-package main
-
-import "os/exec"
-
-func killWithParent(cmd *exec.Cmd) {}
-
-func raiseFileLimit() {}

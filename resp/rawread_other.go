@@ -1,0 +1,8 @@
+//go:build !unix
+
+package resp
+
+// canReadRaw reports that SetRawConn is not supported here.
+const canReadRaw = false
+
+func (r *Reader) readRawFD(fd uintptr) bool { return true }
