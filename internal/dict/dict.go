@@ -30,6 +30,7 @@ package dict
 import (
 	"hash/maphash"
 	"math/bits"
+	"unsafe"
 )
 
 const (
@@ -51,11 +52,35 @@ const (
 // seed is the per-process hash seed shared by every Dict.
 var seed = maphash.MakeSeed()
 
-// entry is one key/value pair; it is the only per-entry allocation.
+// entry is one key/value pair; it is the only per-entry allocation. The
+// key is kept as its bytes' address and length next to the low 32 bits of
+// its hash (the same 16 bytes a string header takes): a lookup compares
+// hashes before touching key bytes, so walking a chain costs no key
+// comparison for the entries that differ, and a resize places entries
+// without hashing their keys again. Keys are shorter than 4 GiB (a key is
+// one bulk string, and proto-max-bulk-len is at most 512 MB), and tables
+// have fewer than 2^32 buckets, so 32 bits of hash place every entry.
 type entry[V any] struct {
-	key  string
+	kp   *byte
+	kn   uint32
+	hash uint32
 	val  V
 	next *entry[V]
+}
+
+func newEntry[V any](key string, h uint64, v V, next *entry[V]) *entry[V] {
+	if uint64(len(key)) > 1<<32-1 {
+		panic("dict: key longer than 4 GiB")
+	}
+	return &entry[V]{kp: unsafe.StringData(key), kn: uint32(len(key)), hash: uint32(h), val: v, next: next}
+}
+
+// key returns the entry's key.
+func (e *entry[V]) key() string { return unsafe.String(e.kp, int(e.kn)) }
+
+// is reports whether the entry holds key, whose hash is h.
+func (e *entry[V]) is(h uint64, key string) bool {
+	return e.hash == uint32(h) && e.key() == key
 }
 
 // table is one power-of-two array of bucket chains.
@@ -120,7 +145,7 @@ func (d *Dict[V]) rehashStep() {
 		m := t1.mask()
 		for e != nil {
 			next := e.next
-			i := maphash.String(seed, e.key) & m
+			i := uint64(e.hash) & m
 			e.next = t1.buckets[i]
 			t1.buckets[i] = e
 			t0.used--
@@ -206,7 +231,7 @@ func (d *Dict[V]) link(h uint64, key string) (**entry[V], *table[V]) {
 			continue // already migrated: empty
 		}
 		for pp := &t.buckets[i]; *pp != nil; pp = &(*pp).next {
-			if (*pp).key == key {
+			if (*pp).is(h, key) {
 				return pp, t
 			}
 		}
@@ -226,7 +251,7 @@ func (d *Dict[V]) linkBytes(h uint64, key []byte) (**entry[V], *table[V]) {
 			continue
 		}
 		for pp := &t.buckets[i]; *pp != nil; pp = &(*pp).next {
-			if (*pp).key == string(key) {
+			if (*pp).is(h, unsafe.String(unsafe.SliceData(key), len(key))) {
 				return pp, t
 			}
 		}
@@ -297,7 +322,7 @@ func (d *Dict[V]) Set(key string, v V) (added bool) {
 		t = &d.ht[1] // new entries go to the table being filled
 	}
 	i := h & t.mask()
-	t.buckets[i] = &entry[V]{key: key, val: v, next: t.buckets[i]}
+	t.buckets[i] = newEntry(key, h, v, t.buckets[i])
 	t.used++
 	return true
 }
@@ -363,7 +388,7 @@ func (d *Dict[V]) Range(fn func(key string, v V) bool) {
 		for _, e := range d.ht[j].buckets {
 			for e != nil {
 				next := e.next
-				if !fn(e.key, e.val) {
+				if !fn(e.key(), e.val) {
 					return
 				}
 				e = next
@@ -376,7 +401,7 @@ func (d *Dict[V]) Range(fn func(key string, v V) bool) {
 func emit[V any](e *entry[V], fn func(key string, v V)) {
 	for e != nil {
 		next := e.next
-		fn(e.key, e.val)
+		fn(e.key(), e.val)
 		e = next
 	}
 }
@@ -453,7 +478,7 @@ func (d *Dict[V]) RandomEntry(rnd func(n uint64) uint64) (key string, v V, ok bo
 	} else if e = d.randomEntry(rnd); e == nil {
 		return key, v, false
 	}
-	return e.key, e.val, true
+	return e.key(), e.val, true
 }
 
 // randomEntry is Redis's dictGetRandomKey: a random non-empty bucket, then a
@@ -515,7 +540,7 @@ func (d *Dict[V]) randomEntry(rnd func(n uint64) uint64) *entry[V] {
 // by up to count steps before sampling; fn must not mutate d nor call any
 // method that advances rehashing.
 func (d *Dict[V]) Sample(count int, rnd func(n uint64) uint64, fn func(key string, v V) bool) {
-	d.sample(count, rnd, func(e *entry[V]) bool { return fn(e.key, e.val) })
+	d.sample(count, rnd, func(e *entry[V]) bool { return fn(e.key(), e.val) })
 }
 
 // sample implements Sample over entries.

@@ -63,13 +63,13 @@ func checkInvariants[V any](t testing.TB, d *Dict[V]) {
 				t.Fatalf("ht[0] bucket %d below rehashIdx %d is not empty", i, d.rehashIdx)
 			}
 			for ; e != nil; e = e.next {
-				if got := maphash.String(seed, e.key) & tb.mask(); got != uint64(i) {
-					t.Fatalf("key %q in ht[%d] bucket %d, hashes to %d", e.key, j, i, got)
+				if got := maphash.String(seed, e.key()) & tb.mask(); got != uint64(i) {
+					t.Fatalf("key %q in ht[%d] bucket %d, hashes to %d", e.key(), j, i, got)
 				}
-				if seen[e.key] {
-					t.Fatalf("duplicate key %q", e.key)
+				if seen[e.key()] {
+					t.Fatalf("duplicate key %q", e.key())
 				}
-				seen[e.key] = true
+				seen[e.key()] = true
 				count++
 			}
 		}
@@ -1000,7 +1000,7 @@ func TestRandomEntryDegenerateRand(t *testing.T) {
 			t.Fatalf("RandomEntry = %q, %d, %v", k, v, ok)
 		}
 	}
-	if e := d.randomEntry(zero); e == nil || m[e.key] != e.val {
+	if e := d.randomEntry(zero); e == nil || m[e.key()] != e.val {
 		t.Fatalf("randomEntry = %v", e)
 	}
 }
