@@ -38,6 +38,10 @@ func fcallGeneric(c *Ctx, ro bool) {
 		c.Error(errs.FunctionNotFound)
 		return
 	}
+	if f.Flags.DenyOOM() && e.OverMemory() {
+		c.Error(errs.OOM)
+		return
+	}
 	numkeys, ok := scriptNumKeys(c, errs.BadNumKeys)
 	if !ok {
 		return
@@ -52,6 +56,7 @@ func fcallGeneric(c *Ctx, ro bool) {
 		Keys:     c.Args[3 : 3+numkeys],
 		Args:     c.Args[3+numkeys:],
 		Command:  c.Args,
+		OOM:      e.RunOOM(f.Flags),
 	}
 	c.Env.ScriptRun(c, run, func(w *resp.Writer) { e.Call(f, run, w) })
 }

@@ -27,6 +27,13 @@ func init() {
 	})
 }
 
+// inScript reports whether the command runs inside a script (redis.call).
+// A script holds every shard while it runs, so a command that touches the
+// keyspace meanwhile is the script's.
+func inScript(c *Ctx) bool {
+	return c.Env.Scripts != nil && c.Env.Scripts.Running() != nil
+}
+
 // scriptNumKeys parses the numkeys argument of EVAL and FCALL; bad is the
 // reply to a non-integer.
 func scriptNumKeys(c *Ctx, bad string) (int, bool) {
@@ -54,6 +61,26 @@ func evalGeneric(c *Ctx, sha, ro bool) {
 	if sha && len(c.Args[1]) != 40 {
 		c.Error(errs.NoScript)
 		return
+	}
+	// Over maxmemory, a script whose flags make it deny-oom is refused
+	// before anything else is checked, as Redis's command flags do.
+	if e.OverMemory() {
+		var flags script.Flags
+		if sha {
+			if sc := e.Lookup(c.Args[1]); sc != nil {
+				flags = sc.Flags
+			} else {
+				flags = script.FlagEvalCompat
+			}
+		} else if f, ok := e.Peek(c.Args[1]); ok {
+			flags = f
+		} else {
+			flags = script.FlagEvalCompat
+		}
+		if flags.DenyOOM() {
+			c.Error(errs.OOM)
+			return
+		}
 	}
 	numkeys, ok := scriptNumKeys(c, errs.NotInteger)
 	if !ok {
@@ -86,6 +113,7 @@ func evalGeneric(c *Ctx, sha, ro bool) {
 		Keys:     c.Args[3 : 3+numkeys],
 		Args:     c.Args[3+numkeys:],
 		Command:  c.Args,
+		OOM:      e.RunOOM(sc.Flags),
 	}
 	c.Env.ScriptRun(c, run, func(w *resp.Writer) { e.Eval(sc, run, w) })
 }

@@ -120,9 +120,9 @@ func sortGeneric(c *Ctx, readonly bool) {
 		}
 		src = e.Value
 	}
-	if _, isSet := src.(*value.Set); isSet && o.dontsort && o.store != nil {
-		// A stored set is sorted so that the result does not depend on
-		// the set's internal order.
+	if _, isSet := src.(*value.Set); isSet && o.dontsort && (o.store != nil || inScript(c)) {
+		// A stored set, or one a script reads, is sorted so that the
+		// result does not depend on the set's internal order.
 		o.dontsort, o.alpha, o.by = false, true, nil
 	}
 

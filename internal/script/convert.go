@@ -49,7 +49,7 @@ func parseReply(L *lua.LState, b []byte) (lua.LValue, []byte) {
 			t.RawSetString("verbatim_string", v)
 			return t, rest
 		case '!':
-			return errorTable(L, "-"+string(body)), rest
+			return commandErrorTable(L, "-"+string(body)), rest
 		}
 		return lua.LString(body), rest
 	case '+':
@@ -57,7 +57,7 @@ func parseReply(L *lua.LState, b []byte) (lua.LValue, []byte) {
 		t.RawSetString("ok", lua.LString(line))
 		return t, rest
 	case '-':
-		return errorTable(L, "-"+string(line)), rest
+		return commandErrorTable(L, "-"+string(line)), rest
 	case '*', '~', '>':
 		n, _ := strconv.Atoi(string(line))
 		if n < 0 {

@@ -48,6 +48,14 @@ type Run struct {
 	Proto int
 	// CallerProto is the invoking client's protocol.
 	CallerProto int
+	// OOM is Redis's pre-command OOM state as the run sees it: memory was
+	// over maxmemory when the run started and the script may not ignore
+	// it (allow-oom), so deny-oom commands are refused until it writes.
+	OOM bool
+	// Counted tells, after the run, that its reply is an error a command
+	// inside it returned (redis.call's error, or a redis.pcall error
+	// table the script returned): the error stats counted it then.
+	Counted bool
 	// Host is the server's state for this run, for its CallFunc.
 	Host any
 
@@ -97,6 +105,14 @@ var flagNames = []struct {
 	{FlagNoCluster, "no-cluster"}, {FlagAllowCrossSlot, "allow-cross-slot-keys"},
 }
 
+// DenyOOM reports whether a script with these flags is refused as a
+// whole when memory is over maxmemory: a script with a shebang is, unless
+// it declares allow-oom or no-writes (EVAL without a shebang is judged
+// command by command).
+func (f Flags) DenyOOM() bool {
+	return f&(FlagEvalCompat|FlagAllowOOM|FlagNoWrites) == 0
+}
+
 // Names lists the flags as FUNCTION LIST shows them.
 func (f Flags) Names() []string {
 	var out []string
@@ -118,6 +134,9 @@ type Engine struct {
 	Verbosity func() int
 	// Known reports whether a command exists (redis.acl_check_cmd).
 	Known func(args [][]byte) bool
+	// OutOfMemory reports whether used memory is over maxmemory (nil:
+	// never).
+	OutOfMemory func() bool
 
 	mu      sync.Mutex // held by a run, a load, a flush
 	eval    *state
@@ -298,6 +317,20 @@ func syntaxError(src, name string, err error) string {
 		return name + ":" + itoa(line) + ": " + what + " near " + near
 	}
 	return name + ":1: " + strings.TrimSpace(msg)
+}
+
+// OverMemory reports whether used memory is over maxmemory.
+func (e *Engine) OverMemory() bool {
+	return e.OutOfMemory != nil && e.OutOfMemory()
+}
+
+// RunOOM is the OOM state of a run with these flags that starts now (see
+// Run.OOM).
+func (e *Engine) RunOOM(f Flags) bool {
+	if f&FlagEvalCompat == 0 && f&FlagAllowOOM != 0 {
+		return false
+	}
+	return e.OverMemory()
 }
 
 // Running returns the run in progress, or nil.

@@ -82,6 +82,25 @@ func errorTable(L *lua.LState, msg string) *lua.LTable {
 	return t
 }
 
+// commandErrorTable is errorTable for a command's error reply or a
+// rejected call: the error was counted in the error stats when it
+// happened, and the table says so, as Redis's does, so that the script's
+// reply does not count it again.
+func commandErrorTable(L *lua.LState, msg string) *lua.LTable {
+	t := errorTable(L, msg)
+	t.RawSetString(ignoreErrorStats, lua.LTrue)
+	return t
+}
+
+// ignoreErrorStats is the field that marks an error already counted.
+const ignoreErrorStats = "ignore_error_stats_update"
+
+// counted reports whether v is an error table marked as already counted.
+func counted(v lua.LValue) bool {
+	t, ok := v.(*lua.LTable)
+	return ok && lua.LVAsBool(t.RawGetString(ignoreErrorStats)) && t.RawGetString("err").Type() == lua.LTString
+}
+
 // raise raises an error table (redis.call's errors).
 func raise(L *lua.LState, msg string) {
 	L.Error(errorTable(L, msg), 0)
@@ -108,7 +127,7 @@ func (s *state) command(L *lua.LState, raiseErr bool) int {
 	}
 	reply, reject := s.e.call(run, args)
 	if reject != "" {
-		t := errorTable(L, reject)
+		t := commandErrorTable(L, reject)
 		if raiseErr {
 			L.Error(t, 0)
 		}

@@ -57,6 +57,7 @@ func (e *Engine) run(s *state, r *Run, w *resp.Writer, nargs int) {
 	if err == nil {
 		v := L.Get(-1)
 		L.SetTop(0)
+		r.Counted = counted(v)
 		writeReply(w, v, r.Proto, 0)
 		return
 	}
@@ -66,6 +67,9 @@ func (e *Engine) run(s *state, r *Run, w *resp.Writer, nargs int) {
 		msg = errKilled
 	} else {
 		msg = errorMessage(err)
+		if aerr, ok := err.(*lua.ApiError); ok {
+			r.Counted = counted(aerr.Object)
+		}
 	}
 	if s.errSource != "" {
 		msg += " script: " + r.Name + ", on " + s.errSource + ":" + itoa(s.errLine) + "."

@@ -34,6 +34,9 @@ type state struct {
 	errSource string
 	errLine   int
 
+	setmetatable lua.LGFunction // the base library's
+	pcallh       *lua.LFunction // pcall's error handler
+
 	argBuf []byte
 	offs   []int
 	args   [][]byte
@@ -67,6 +70,10 @@ func newState(e *Engine, eval bool) *state {
 	real.RawSetString("pcall", L.NewFunction(s.luaPcall))
 	real.RawSetString("tostring", L.NewFunction(luaToString))
 	real.RawSetString("rawset", L.NewFunction(s.luaRawSet))
+	s.setmetatable = real.RawGetString("setmetatable").(*lua.LFunction).GFunction
+	real.RawSetString("setmetatable", L.NewFunction(s.luaSetMetatable))
+	real.RawSetString("loadstring", L.NewFunction(s.luaLoadString))
+	real.RawGetString("string").(*lua.LTable).RawSetString("dump", L.NewFunction(luaStringDump))
 	real.RawSetString("cjson", openCjson(L))
 	real.RawSetString("cmsgpack", openCmsgpack(L))
 	real.RawSetString("bit", openBit(L))
@@ -74,8 +81,11 @@ func newState(e *Engine, eval bool) *state {
 	math := real.RawGetString("math").(*lua.LTable)
 	math.RawSetString("random", L.NewFunction(s.luaRandom))
 	math.RawSetString("randomseed", L.NewFunction(s.luaRandomSeed))
+	math.RawSetString("max", L.NewFunction(luaMathMinMax("max", true)))
+	math.RawSetString("min", L.NewFunction(luaMathMinMax("min", false)))
 	real.RawSetString("redis", s.redisTable(eval))
 	s.errh = L.NewFunction(s.errorHandler)
+	s.pcallh = L.NewFunction(luaPcallHandler)
 
 	// Reading a missing global is an error.
 	real.Metatable = s.errorMeta()
@@ -247,7 +257,7 @@ func cFormatG(f float64, prec int) string {
 func (s *state) luaPcall(L *lua.LState) int {
 	L.CheckAny(1)
 	nargs := L.GetTop() - 1
-	if err := L.PCall(nargs, lua.MultRet, nil); err != nil {
+	if err := L.PCall(nargs, lua.MultRet, s.pcallh); err != nil {
 		L.Push(lua.LFalse)
 		obj := lua.LValue(lua.LString(err.Error()))
 		if aerr, ok := err.(*lua.ApiError); ok {
@@ -265,10 +275,19 @@ func (s *state) luaPcall(L *lua.LState) int {
 	return L.GetTop()
 }
 
+// luaPcallHandler is pcall's error handler: it puts runtime errors in Lua
+// 5.1's words before the stack unwinds.
+func luaPcallHandler(L *lua.LState) int {
+	L.Push(luaMessage(L, L.Get(1)))
+	return 1
+}
+
 // errorHandler runs where an error was raised, before the stack unwinds:
-// it records the position of the Lua code that raised it (skipping a Go
-// function such as redis.call or error) for the error reply.
+// it puts runtime errors in Lua 5.1's words and records the position of
+// the Lua code that raised it (skipping a Go function such as redis.call
+// or error) for the error reply.
 func (s *state) errorHandler(L *lua.LState) int {
+	msg := luaMessage(L, L.Get(1))
 	s.errSource, s.errLine = "", 0
 	for level := 1; level <= 2; level++ {
 		dbg, ok := L.GetStack(level)
@@ -281,10 +300,10 @@ func (s *state) errorHandler(L *lua.LState) int {
 		if dbg.What == "G" {
 			continue
 		}
-		s.errSource, s.errLine = "@"+dbg.Source, dbg.CurrentLine
+		s.errSource, s.errLine = chunkSource(dbg.Source), dbg.CurrentLine
 		break
 	}
-	L.Push(L.Get(1))
+	L.Push(msg)
 	return 1
 }
 

@@ -40,6 +40,10 @@ type scriptHost struct {
 	caller *handler.Ctx   // the EVAL/FCALL command
 	client *client.Client // the script's own client
 	out    *resp.Writer
+	// errs are the error replies of the run's commands (and its rejected
+	// calls), counted in the error stats when the run ends, but for the
+	// one the script's reply carries (see countScriptErrors).
+	errs []string
 }
 
 // newScripts makes the engine and installs its wiring in the Env.
@@ -54,6 +58,12 @@ func (s *Server) newScripts() {
 	e := script.New(s.scriptCall)
 	e.Logf = func(level int, msg string) { s.log.Print(msg) }
 	e.Known = func(args [][]byte) bool { return lookupScriptCommand(args) != nil }
+	// The dispatcher has just evicted what it could: still over the limit
+	// is Redis's pre-command OOM state.
+	e.OutOfMemory = func() bool {
+		limit := s.mem.max.Load()
+		return limit != 0 && handler.UsedMemoryApprox(s.env)+s.ks.UsedSlack() > limit
+	}
 	s.env.Scripts = e
 	s.env.ScriptRun = s.scriptRun
 }
@@ -68,11 +78,66 @@ func (s *Server) scriptRun(ctx *handler.Ctx, run *script.Run, exec func(w *resp.
 	h.client.SetNoTouch(ctx.Client.NoTouch())
 	run.Host = h
 	run.CallerProto = ctx.Client.Proto()
+	h.errs = h.errs[:0]
+	mark := len(ctx.Out.Bytes())
 	exec(ctx.Out)
 	h.caller = nil
+	s.countScriptErrors(run, ctx.Out.Bytes()[mark:])
 	if run.Dirty() && blocking.Active() {
 		blocking.For(s.ks).Written(s.ks, nil, true, nil, ctx.DB.Now)
 	}
+}
+
+// countScriptErrors counts the run's command errors in the error stats.
+// When the script's reply is one of them (Run.Counted), the dispatcher
+// counts that reply: the command's own count is dropped, so that the error
+// counts once, as in Redis (where the reply skips the stats instead).
+func (s *Server) countScriptErrors(run *script.Run, reply []byte) {
+	h := s.scripts
+	if run.Counted && len(reply) > 0 && reply[0] == '-' {
+		code := errorCode(string(reply[1:]))
+		for i := len(h.errs) - 1; i >= 0; i-- {
+			if errorCode(h.errs[i]) == code {
+				h.errs = append(h.errs[:i], h.errs[i+1:]...)
+				break
+			}
+		}
+	}
+	for _, msg := range h.errs {
+		s.env.Stats.ErrorReplies.Add(1)
+		s.env.Errors.AddString(msg)
+	}
+	h.errs = h.errs[:0]
+}
+
+// errorCode is an error reply's code as the error stats take it.
+func errorCode(msg string) string {
+	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 32 {
+		msg = msg[:32]
+	}
+	if i := strings.IndexByte(msg, ' '); i >= 0 {
+		return msg[:i]
+	}
+	return "ERR"
+}
+
+// scriptReject counts a call the script rules refuse (rejected_calls) and
+// returns its text for the engine.
+func (s *Server) scriptReject(spec *command.Spec, msg string) (reply []byte, reject string) {
+	if spec != nil {
+		s.env.Stats.Commands[spec.ID].Rejected.Add(1)
+	}
+	full := msg
+	if strings.HasPrefix(msg, "-") {
+		full = msg[1:]
+	} else {
+		full = "ERR " + msg
+	}
+	s.scripts.errs = append(s.scripts.errs, full)
+	return nil, msg
 }
 
 // lookupScriptCommand resolves a command (and subcommand) as Redis's
@@ -94,23 +159,31 @@ func (s *Server) scriptCall(run *script.Run, args [][]byte) ([]byte, string) {
 	h := run.Host.(*scriptHost)
 	spec := lookupScriptCommand(args)
 	if spec == nil {
-		return nil, errs.ScriptCallUnknown
+		return s.scriptReject(nil, errs.ScriptCallUnknown)
 	}
 	if (spec.Arity > 0 && len(args) != spec.Arity) || len(args) < -spec.Arity {
-		return nil, errs.ScriptCallArity
+		return s.scriptReject(spec, errs.ScriptCallArity)
 	}
 	if spec.Flags&command.NoScript != 0 {
-		return nil, errs.ScriptCallNoScript
+		return s.scriptReject(spec, errs.ScriptCallNoScript)
 	}
 	if run.ReadOnly && (spec.Flags&(command.Write|command.MayReplicate) != 0) {
-		return nil, errs.ScriptCallWriteInRO
+		return s.scriptReject(spec, errs.ScriptCallWriteInRO)
+	}
+	if run.OOM && spec.Flags&command.DenyOOM != 0 && !run.Dirty() {
+		// Over maxmemory when the script started: it may not begin
+		// writing (once it has written, it cannot stop halfway).
+		return s.scriptReject(spec, "-"+errs.OOM)
 	}
 	if blockInScript(spec, args) {
 		// Redis refuses XREAD/XREADGROUP ... BLOCK from scripts outright
 		// (other blocking forms answer as on timeout).
 		out := h.out
 		out.Reset()
-		out.Error(errs.ScriptBlockOption(args[0]))
+		msg := errs.ScriptBlockOption(args[0])
+		out.Error(msg)
+		s.env.Stats.Commands[spec.ID].Failed.Add(1)
+		h.errs = append(h.errs, msg)
 		return out.Bytes(), ""
 	}
 	if spec.Flags&command.Write != 0 {
@@ -159,8 +232,7 @@ func (s *Server) scriptCall(run *script.Run, args [][]byte) ([]byte, string) {
 	cs.Usec.Add(int64(time.Since(start) / time.Microsecond))
 	if b := out.Bytes(); len(b) > 0 && b[0] == '-' {
 		cs.Failed.Add(1)
-		s.env.Stats.ErrorReplies.Add(1)
-		s.env.Errors.Add(b[1:])
+		h.errs = append(h.errs, string(b[1:]))
 	}
 	return out.Bytes(), ""
 }
