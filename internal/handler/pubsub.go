@@ -1,9 +1,11 @@
 package handler
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/ember-kv/ember/internal/blocking"
+	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/pubsub"
 )
@@ -86,6 +88,27 @@ func pubsubUnsubscribe(c *Ctx, k pubsub.Kind) {
 	for i, name := range names {
 		pubsubConfirm(c, what, []byte(name), false, left+len(names)-1-i)
 	}
+}
+
+// PushesKept is how many bytes at the start of out, what the command spec
+// wrote, CLIENT REPLY OFF or SKIP must leave: pub/sub pushes go out
+// regardless, as in Redis. (Un)subscribe confirmations are all the output
+// of their commands; PUBLISH keeps the frames of a client that receives
+// its own message, not its integer reply.
+func PushesKept(spec *command.Spec, out []byte) int {
+	if len(out) == 0 || out[0] == '-' {
+		return 0
+	}
+	switch spec.Name {
+	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe":
+		return len(out)
+	case "publish", "spublish":
+		// The reply is the last line, ":n\r\n".
+		if i := bytes.LastIndexByte(out[:len(out)-2], '\n'); i >= 0 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // SUBSCRIBE channel [channel ...]

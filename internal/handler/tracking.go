@@ -90,6 +90,14 @@ func clientTracking(c *Ctx) {
 // client's current tracking, in Redis's order, and turns tracking on. It
 // reports whether the caller should reply +OK.
 func clientTrackingOn(c *Ctx, table *tracking.Table, o *trackingOptions) bool {
+	if cfg := c.Env.Config; cfg != nil {
+		// The table follows tracking-table-max-keys from its first client.
+		table.InitLimit(func() {
+			const name = "tracking-table-max-keys"
+			table.SetMaxKeys(cfg.Int(name))
+			cfg.Watch(name, func(string) { table.SetMaxKeys(cfg.Int(name)) })
+		})
+	}
 	cur, _, existing := table.Info(c.Client.ID)
 	bcast := o.mode&tracking.BCast != 0
 	optin, optout := o.mode&tracking.OptIn != 0, o.mode&tracking.OptOut != 0

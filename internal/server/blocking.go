@@ -7,6 +7,7 @@ import (
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
+	"github.com/ember-kv/ember/internal/tracking"
 )
 
 // serveBlocked runs after a command's handler while its shards are still
@@ -40,7 +41,7 @@ func (s *Server) serveBlocked(c *client.Client, spec *command.Spec, args [][]byt
 // a blocked command to be served, time out or be unblocked, and writes its
 // reply. The client's earlier replies are sent first. It returns the time
 // spent waiting, which commandstats leave out as Redis does.
-func (s *Server) waitBlocked(c *client.Client, spec *command.Spec, w *blocking.Waiter, start time.Time) time.Duration {
+func (s *Server) waitBlocked(c *client.Client, spec *command.Spec, args [][]byte, w *blocking.Waiter, start time.Time) time.Duration {
 	c.Seen(spec, start) // CLIENT LIST shows the blocking command meanwhile
 	s.flush(c)
 	feed := func([]byte) {}
@@ -57,5 +58,8 @@ func (s *Server) waitBlocked(c *client.Client, spec *command.Spec, w *blocking.W
 		return waited
 	}
 	w.Reply(out, errs.Unblocked)
+	if out == blocking.OutServed && tracking.Active() {
+		s.trackServed(c, spec, args)
+	}
 	return waited
 }

@@ -26,6 +26,7 @@ package tracking
 import (
 	"bytes"
 	"hash/maphash"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strconv"
@@ -52,10 +53,12 @@ const (
 	BrokenRedir
 )
 
-// active counts the tracking clients of every table of the process.
+// active counts the tracking clients of every table of the process, plus
+// one per table that remembers keys (see addKeys).
 var active atomic.Int64
 
-// Active reports whether any client of the process has tracking on.
+// Active reports whether any client of the process has tracking on, or
+// keys read by one are still remembered.
 func Active() bool { return active.Load() != 0 }
 
 const numShards = 64
@@ -93,6 +96,15 @@ type Table struct {
 	nbcast   atomic.Int64
 	items    atomic.Int64 // remembered (key, client) pairs
 	keyCount atomic.Int64 // remembered keys
+
+	// Open broadcast batches (Hold): writer client ID → the keys its
+	// commands changed since.
+	hmu   sync.Mutex
+	held  map[int64][][]byte
+	nheld atomic.Int64
+
+	maxKeys   atomic.Int64 // tracking-table-max-keys, 0 for no limit
+	limitOnce sync.Once
 }
 
 var tables sync.Map // weak.Pointer[client.Registry] → *Table
@@ -126,13 +138,33 @@ func New(reg *client.Registry) *Table {
 }
 
 // release drops the table's share of the process-wide count.
-func (t *Table) release() { active.Add(-t.n.Swap(0)) }
+func (t *Table) release() {
+	active.Add(-t.n.Swap(0))
+	if t.keyCount.Swap(0) > 0 {
+		active.Add(-1)
+	}
+}
 
 // Clients is the number of clients with tracking on (INFO tracking_clients).
 func (t *Table) Clients() int64 { return t.n.Load() }
 
 // Keys is the number of keys remembered (INFO tracking_total_keys).
 func (t *Table) Keys() int64 { return t.keyCount.Load() }
+
+// addKeys changes the count of remembered keys. While the table holds
+// keys it keeps Active true even when no client tracks anymore: as in
+// Redis, keys read by a client that turned tracking off stay until they
+// change or are flushed, and their reader gets their invalidation if it
+// turns tracking on again meanwhile.
+func (t *Table) addKeys(d int64) {
+	v := t.keyCount.Add(d)
+	switch old := v - d; {
+	case old == 0 && v > 0:
+		active.Add(1)
+	case old > 0 && v == 0:
+		active.Add(-1)
+	}
+}
 
 // Items is the number of remembered (key, client) pairs
 // (INFO tracking_total_items).
@@ -320,13 +352,16 @@ func (t *Table) Remember(st *State, args [][]byte, keys []int) {
 		sh.mu.Lock()
 		ids, ok := sh.keys[string(key)]
 		if !ok {
-			t.keyCount.Add(1)
+			t.addKeys(1)
 		}
 		if !slices.Contains(ids, id) {
 			sh.keys[string(key)] = append(ids, id)
 			t.items.Add(1)
 		}
 		sh.mu.Unlock()
+	}
+	if max := t.maxKeys.Load(); max > 0 && t.keyCount.Load() > max {
+		t.enforceLimit()
 	}
 }
 
@@ -342,36 +377,133 @@ func (t *Table) Invalidate(by int64, keys [][]byte) {
 		ids = append(ids[:0], sh.keys[string(key)]...)
 		if len(ids) > 0 {
 			delete(sh.keys, string(key))
-			t.keyCount.Add(-1)
+			t.addKeys(-1)
 			t.items.Add(-int64(len(ids)))
 		}
 		sh.mu.Unlock()
-		if len(ids) == 0 {
-			continue
-		}
-		var msg []byte
-		for _, id := range ids {
-			st := t.State(id)
-			if st == nil {
-				continue // gone, or tracking off: forgotten with the key
-			}
-			st.mu.Lock()
-			mode := st.mode
-			st.mu.Unlock()
-			// A client that switched to BCAST gets no invalidation for
-			// what it read before.
-			if mode&On == 0 || mode&BCast != 0 || mode&NoLoop != 0 && id == by {
-				continue
-			}
-			if msg == nil {
-				msg = appendKeysPush(nil, [][]byte{key})
-			}
-			t.send(st, msg)
-		}
+		t.sendKey(by, key, ids)
 	}
-	if t.nbcast.Load() != 0 {
+	if t.nbcast.Load() != 0 && !t.holdKeys(by, keys) {
 		t.broadcast(by, keys)
 	}
+}
+
+// sendKey sends the invalidation of key to the clients ids that read it
+// (by changed it; 0 for none).
+func (t *Table) sendKey(by int64, key []byte, ids []int64) {
+	var msg []byte
+	for _, id := range ids {
+		st := t.State(id)
+		if st == nil {
+			continue // gone, or tracking off: forgotten with the key
+		}
+		st.mu.Lock()
+		mode := st.mode
+		st.mu.Unlock()
+		// A client that switched to BCAST gets no invalidation for
+		// what it read before.
+		if mode&On == 0 || mode&BCast != 0 || mode&NoLoop != 0 && id == by {
+			continue
+		}
+		if msg == nil {
+			msg = appendKeysPush(nil, [][]byte{key})
+		}
+		t.send(st, msg)
+	}
+}
+
+// InitLimit runs f once per table: the CLIENT TRACKING handler uses it to
+// follow tracking-table-max-keys.
+func (t *Table) InitLimit(f func()) { t.limitOnce.Do(f) }
+
+// SetMaxKeys sets tracking-table-max-keys (0: no limit) and enforces it.
+func (t *Table) SetMaxKeys(n int64) {
+	t.maxKeys.Store(n)
+	t.enforceLimit()
+}
+
+// enforceLimit invalidates keys picked at random until the table holds no
+// more than tracking-table-max-keys keys, as Redis's
+// trackingLimitUsedSlots: their readers get an invalidation as if the
+// keys changed (with no client as the writer, so NOLOOP does not apply).
+func (t *Table) enforceLimit() {
+	max := t.maxKeys.Load()
+	if max <= 0 {
+		return
+	}
+	over := t.keyCount.Load() - max
+	start := rand.IntN(numShards)
+	for i := 0; over > 0 && i < numShards; i++ {
+		sh := &t.shards[(start+i)%numShards]
+		for over > 0 {
+			sh.mu.Lock()
+			var key string
+			var ids []int64
+			found := false
+			for k, v := range sh.keys {
+				key, ids, found = k, v, true
+				break
+			}
+			if !found {
+				sh.mu.Unlock()
+				break
+			}
+			delete(sh.keys, key)
+			t.addKeys(-1)
+			t.items.Add(-int64(len(ids)))
+			sh.mu.Unlock()
+			t.sendKey(0, []byte(key), ids)
+			over = t.keyCount.Load() - max
+		}
+	}
+}
+
+// Hold opens a broadcast batch for client by: the keys its commands change
+// until Release are broadcast once, one push per prefix, as Redis sends
+// the keys a prefix collected since the event loop's last turn. EXEC
+// holds for its queued commands, so a transaction's keys arrive together.
+func (t *Table) Hold(by int64) {
+	t.hmu.Lock()
+	defer t.hmu.Unlock()
+	if t.held == nil {
+		t.held = make(map[int64][][]byte)
+	}
+	if _, ok := t.held[by]; !ok {
+		t.held[by] = nil
+		t.nheld.Add(1)
+	}
+}
+
+// Release closes client by's batch and broadcasts the keys it collected.
+func (t *Table) Release(by int64) {
+	t.hmu.Lock()
+	keys, ok := t.held[by]
+	if ok {
+		delete(t.held, by)
+		t.nheld.Add(-1)
+	}
+	t.hmu.Unlock()
+	if len(keys) > 0 && t.nbcast.Load() != 0 {
+		t.broadcast(by, keys)
+	}
+}
+
+// holdKeys adds keys to client by's open batch, if it has one.
+func (t *Table) holdKeys(by int64, keys [][]byte) bool {
+	if t.nheld.Load() == 0 {
+		return false
+	}
+	t.hmu.Lock()
+	defer t.hmu.Unlock()
+	held, ok := t.held[by]
+	if !ok {
+		return false
+	}
+	for _, k := range keys {
+		held = append(held, bytes.Clone(k))
+	}
+	t.held[by] = held
+	return true
 }
 
 // broadcast sends each BCAST client the keys that match its prefixes: one
@@ -433,7 +565,7 @@ func (t *Table) InvalidateAll() {
 		sh.mu.Lock()
 		for _, ids := range sh.keys {
 			t.items.Add(-int64(len(ids)))
-			t.keyCount.Add(-1)
+			t.addKeys(-1)
 		}
 		clear(sh.keys)
 		sh.mu.Unlock()

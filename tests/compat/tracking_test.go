@@ -23,6 +23,7 @@ type trackSession struct {
 	ids    map[string][2]int64 // name → client ID on redis, on ember
 	order  []string
 	checks int
+	multi  map[string]bool // connections inside MULTI: no draining meanwhile
 }
 
 func newTrackSession(t *testing.T, names ...string) *trackSession {
@@ -151,6 +152,18 @@ func (s *trackSession) do(name string, args ...string) {
 	if !bytes.Equal(got[0], got[1]) {
 		s.t.Errorf("%s: %s\n redis: %q\n ember: %q", name, Show(args), got[0], got[1])
 	}
+	switch strings.ToUpper(args[0]) {
+	case "MULTI":
+		if s.multi == nil {
+			s.multi = map[string]bool{}
+		}
+		s.multi[name] = true
+	case "EXEC", "DISCARD":
+		delete(s.multi, name)
+	}
+	if len(s.multi) > 0 {
+		return // a PING would be queued
+	}
 	s.drainAll(name + " " + Show(args))
 }
 
@@ -158,7 +171,13 @@ func (s *trackSession) do(name string, args ...string) {
 // a PING's reply comes after every push queued before it.
 func (s *trackSession) drainAll(after string) {
 	s.t.Helper()
-	for _, n := range s.order {
+	s.drain(after, s.order...)
+}
+
+// drain is drainAll for the connections names.
+func (s *trackSession) drain(after string, names ...string) {
+	s.t.Helper()
+	for _, n := range names {
 		var got [2][]byte
 		for i, c := range []*Conn{s.redis[n], s.ember[n]} {
 			if err := c.Send(Encode("PING")); err != nil {
@@ -169,7 +188,8 @@ func (s *trackSession) drainAll(after string) {
 				if err != nil {
 					s.t.Fatalf("drain %s on %d: %v", n, i, err)
 				}
-				if string(r) == "+PONG\r\n" {
+				// PING's reply, or in a RESP2 subscriber context.
+				if string(r) == "+PONG\r\n" || string(r) == "*2\r\n$4\r\npong\r\n$0\r\n\r\n" {
 					break
 				}
 				if k > 1000 {
