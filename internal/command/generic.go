@@ -1,5 +1,7 @@
 package command
 
+import "strings"
+
 func init() { add(genericSpecs) }
 
 // genKeyAt is the key spec of a single key at argument i.
@@ -60,6 +62,27 @@ var genericSpecs = []*Spec{
 		Group:    GroupGeneric, Since: "6.2.0",
 		Complexity: "O(N) in the size of the copied value.",
 		Summary:    "Duplicates a key's value under another name, optionally in another database."},
+	{Name: "dump", Arity: 2, Flags: ReadOnly, ACL: CatKeyspace,
+		KeySpecs: []KeySpec{genKeyAt(1, KeyRO|KeyAccess)},
+		Tips:     []string{"nondeterministic_output"},
+		Group:    GroupGeneric, Since: "2.6.0",
+		Complexity: "O(1) to find the key, then O(N*M) to serialize a value of N elements of size M.",
+		Summary:    "Serializes a key's value in the RDB format RESTORE reads."},
+	{Name: "restore", Arity: -4, Flags: Write | DenyOOM, ACL: CatKeyspace | CatDangerous,
+		KeySpecs: []KeySpec{genKeyAt(1, KeyOW|KeyUpdate)},
+		Group:    GroupGeneric, Since: "2.6.0",
+		Complexity: "O(1) to create the key, then O(N*M) to rebuild a value of N elements of size M.",
+		Summary:    "Creates a key from a DUMP payload, optionally with a TTL."},
+	{Name: "migrate", Arity: -6, Flags: Write, ACL: CatKeyspace | CatDangerous,
+		KeySpecs: []KeySpec{
+			{Flags: KeyRW | KeyAccess | KeyDelete, Index: 3, LastKey: 0, Step: 1},
+			{Flags: KeyRW | KeyAccess | KeyDelete | KeyIncomplete, Keyword: "KEYS", StartFrom: -2, LastKey: -1, Step: 1},
+		},
+		GetKeys: migrateKeys,
+		Tips:    []string{"nondeterministic_output"},
+		Group:   GroupGeneric, Since: "2.6.0",
+		Complexity: "DUMP and DEL here, RESTORE on the target, plus an O(N) transfer of the payloads.",
+		Summary:    "Moves keys to another server with DUMP and RESTORE."},
 	{Name: "move", Arity: 3, Flags: Write | Fast, ACL: CatKeyspace,
 		KeySpecs: []KeySpec{genKeyAt(1, KeyRW|KeyAccess|KeyUpdate)},
 		Group:    GroupGeneric, Since: "1.0.0",
@@ -147,4 +170,28 @@ var genericSpecs = []*Spec{
 		KeySpecs: []KeySpec{genKeyAt(1, KeyRW|KeyUpdate)},
 		Group:    GroupGeneric, Since: "2.2.0", Complexity: "O(1)",
 		Summary: "Drops a key's time to live so that it never expires."},
+}
+
+// migrateKeys finds MIGRATE's keys as Redis's migrateGetKeys: the key
+// argument, or with KEYS (and an empty key argument) the arguments after
+// it; AUTH and AUTH2 values are skipped over.
+func migrateKeys(args [][]byte) ([]int, bool) {
+	for i := 6; i < len(args); i++ {
+		switch strings.ToLower(string(args[i])) {
+		case "auth":
+			i++
+		case "auth2":
+			i += 2
+		case "keys":
+			if len(args[3]) > 0 {
+				return nil, false
+			}
+			keys := make([]int, 0, len(args)-i-1)
+			for j := i + 1; j < len(args); j++ {
+				keys = append(keys, j)
+			}
+			return keys, true
+		}
+	}
+	return []int{3}, true
 }

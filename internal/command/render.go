@@ -18,7 +18,7 @@ var infoFlags = []struct {
 	{NoScript, "noscript"}, {Blocking, "blocking"}, {Loading, "loading"},
 	{Stale, "stale"}, {SkipMonitor, "skip_monitor"}, {SkipSlowlog, "skip_slowlog"},
 	{Asking, "asking"}, {Fast, "fast"}, {NoAuth, "no_auth"},
-	{NoMandatoryKeys, "no_mandatory_keys"}, {NoMulti, "no_multi"},
+	{NoMandatoryKeys, "no_mandatory_keys"}, {NoAsyncLoading, "no_async_loading"}, {NoMulti, "no_multi"},
 	{MovableKeys, "movablekeys"}, {AllowBusy, "allow_busy"},
 }
 
@@ -294,6 +294,8 @@ func KeyFlagsOf(s *Spec, args [][]byte, positions []int) []KeyFlag {
 // the arguments do not parse.
 func variableKeyFlags(s *Spec, args [][]byte) (KeyFlag, bool) {
 	switch s.Name {
+	case "migrate": // Redis's migrateGetKeys gives every key these flags
+		return KeyRW | KeyAccess | KeyDelete, true
 	case "set":
 		for _, a := range args[min(3, len(args)):] {
 			if strings.EqualFold(string(a), "get") {

@@ -42,6 +42,8 @@ const (
 	// enable-debug-command, MODULE: enable-module-command). Redis has this
 	// flag too but leaves it out of COMMAND INFO.
 	Protected
+	// NoAsyncLoading is Redis's no_async_loading (shown by COMMAND INFO).
+	NoAsyncLoading
 )
 
 var flagNames = []string{

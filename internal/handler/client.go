@@ -4,9 +4,12 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ember-kv/ember/internal/client"
+	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/resp"
@@ -173,7 +176,7 @@ func appendClientLine(b []byte, c *Ctx, cl *client.Client) []byte {
 	b = strconv.AppendInt(b, idle, 10)
 	b = append(b, " flags="...)
 	tmode, tredir, _ := tracking.For(c.Env.Clients).Info(cl.ID)
-	b = appendClientFlags(b, cl, self && c.Client.CloseAfterReply, tmode)
+	b = appendClientFlags(b, cl, IsMonitor(c.Env, cl), self && c.Client.CloseAfterReply, tmode)
 	b = append(b, " db="...)
 	b = strconv.AppendInt(b, int64(cl.DB()), 10)
 	sub, psub, ssub := cl.Subscriptions()
@@ -185,7 +188,17 @@ func appendClientLine(b []byte, c *Ctx, cl *client.Client) []byte {
 	b = strconv.AppendInt(b, int64(ssub), 10)
 	b = append(b, " multi="...)
 	b = strconv.AppendInt(b, int64(cl.MultiLen()), 10)
-	b = append(b, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd="...)
+	// The calling client's query buffer holds its command while it runs
+	// (as its multibulk request), and its arguments are in memory.
+	qbuf, argvMem := 0, 0
+	if self {
+		qbuf, argvMem = clientRequestSize(c.Args)
+	}
+	b = append(b, " qbuf="...)
+	b = strconv.AppendInt(b, int64(qbuf), 10)
+	b = append(b, " qbuf-free=0 argv-mem="...)
+	b = strconv.AppendInt(b, int64(argvMem), 10)
+	b = append(b, " multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd="...)
 	switch last := cl.LastCmd(); {
 	case self:
 		b = append(b, c.Spec.Name...)
@@ -206,9 +219,12 @@ func appendClientLine(b []byte, c *Ctx, cl *client.Client) []byte {
 
 // appendClientFlags appends the flags field: one letter per state, in
 // Redis's order, or N for none.
-func appendClientFlags(b []byte, cl *client.Client, closing bool, tmode tracking.Mode) []byte {
+func appendClientFlags(b []byte, cl *client.Client, monitor, closing bool, tmode tracking.Mode) []byte {
 	start := len(b)
 	f := cl.Flags()
+	if monitor {
+		b = append(b, 'O')
+	}
 	if cl.PubSub() {
 		b = append(b, 'P')
 	}
@@ -538,4 +554,44 @@ func clientHelp(c *Ctx) {
 		"UNPAUSE",
 		"    End a CLIENT PAUSE.",
 	})
+}
+
+// clientRequestSize returns the size of args sent as a multibulk request
+// and the total length of the arguments.
+func clientRequestSize(args [][]byte) (request, argLen int) {
+	var digits [20]byte
+	request = 1 + len(strconv.AppendInt(digits[:0], int64(len(args)), 10)) + 2
+	for _, a := range args {
+		request += 1 + len(strconv.AppendInt(digits[:0], int64(len(a)), 10)) + 2 + len(a) + 2
+		argLen += len(a)
+	}
+	return request, argLen
+}
+
+// pausedCounts counts, per server (by its Pause), the clients waiting out
+// CLIENT PAUSE.
+var pausedCounts sync.Map // *Pause -> *atomic.Int64
+
+func pausedCounter(p *Pause) *atomic.Int64 {
+	if v, ok := pausedCounts.Load(p); ok {
+		return v.(*atomic.Int64)
+	}
+	v, _ := pausedCounts.LoadOrStore(p, new(atomic.Int64))
+	return v.(*atomic.Int64)
+}
+
+// PausedClients is how many clients wait out CLIENT PAUSE now.
+func PausedClients(p *Pause) int64 { return pausedCounter(p).Load() }
+
+// WaitPaused holds c, whose command spec must wait out CLIENT PAUSE, until
+// ch closes. Meanwhile, as in Redis, CLIENT LIST shows it blocked (flag b)
+// on its command and INFO counts it among blocked_clients.
+func WaitPaused(env *Env, c *client.Client, spec *command.Spec, ch <-chan struct{}) {
+	n := pausedCounter(env.Pause)
+	c.Seen(spec, time.Now())
+	c.SetFlag(client.FlagBlocked, true)
+	n.Add(1)
+	<-ch
+	n.Add(-1)
+	c.SetFlag(client.FlagBlocked, false)
 }

@@ -123,7 +123,7 @@ func infoText(c *Ctx, sections map[string]bool, all bool) []byte {
 		w.int("cluster_connections", 0)
 		w.int("maxclients", cfg.Int("maxclients"))
 		w.zeros("client_recent_max_input_buffer", "client_recent_max_output_buffer")
-		w.int("blocked_clients", blocking.For(env.Keyspace).Blocked())
+		w.int("blocked_clients", blocking.For(env.Keyspace).Blocked()+PausedClients(env.Pause))
 		w.int("tracking_clients", tracking.For(env.Clients).Clients())
 		w.zeros("clients_in_timeout_table")
 	}

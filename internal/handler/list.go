@@ -10,6 +10,7 @@ import (
 	"github.com/ember-kv/ember/internal/keyspace"
 	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/value"
+	"github.com/ember-kv/ember/internal/watch"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -852,7 +853,7 @@ func listBMove(c *Ctx, from, to bool, timeout time.Duration) {
 		return
 	}
 	dstKey := append([]byte(nil), c.Args[2]...)
-	n := c.Env.Notify
+	n, wt := c.Env.Notify, c.Env.Watches
 	listBlock(c, c.Args[1:2], [][]byte{dstKey}, timeout, func(s *blocking.Serve, key []byte) blocking.Result {
 		l := listServable(s.DB, key)
 		if l == nil {
@@ -864,6 +865,11 @@ func listBMove(c *Ctx, from, to bool, timeout time.Duration) {
 		moved, emptied := listMoveFrom(s.Out, s.DB, keyEventsServe(n, s), key, l, dstKey, from, to)
 		if moved {
 			s.Signal(dstKey)
+			// The push into the destination is a change WATCH sees, as
+			// Redis signals it; the source was signalled by its pusher.
+			if wt != nil && watch.Active() {
+				wt.Touch(s.DB.Index, dstKey, true)
+			}
 		}
 		if emptied {
 			return blocking.ServedLast

@@ -3,6 +3,7 @@ package handler
 import (
 	"bytes"
 
+	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/script"
 	"github.com/ember-kv/ember/resp"
@@ -198,4 +199,40 @@ func scriptHelp(c *Ctx) {
 		"LOAD <script>",
 		"    Compile a script into the cache and return its SHA1 digest.",
 	})
+}
+
+// ScriptMayWrite reports whether EVAL, EVALSHA or FCALL (spec) with args
+// may write, for CLIENT PAUSE WRITE: as Redis replaces these commands'
+// flags with the ones a script or function declares, a declared no-writes
+// runs during the pause. A script without a shebang, or one not known
+// yet, may write.
+func ScriptMayWrite(env *Env, spec *command.Spec, args [][]byte) bool {
+	e := env.Scripts
+	if e == nil || len(args) < 2 {
+		return true
+	}
+	var flags script.Flags
+	switch spec.Name {
+	case "eval":
+		f, ok := e.Peek(args[1])
+		if !ok {
+			return true
+		}
+		flags = f
+	case "evalsha":
+		sc := e.Lookup(args[1])
+		if sc == nil {
+			return true
+		}
+		flags = sc.Flags
+	case "fcall":
+		f := e.Function(args[1])
+		if f == nil {
+			return true
+		}
+		flags = f.Flags
+	default:
+		return true
+	}
+	return flags&script.FlagEvalCompat != 0 || flags&script.FlagNoWrites == 0
 }

@@ -97,9 +97,14 @@ func debug(c *Ctx) {
 			"PROTOCOL <type>",
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null,",
 			"    array, set, map, attrib, push, verbatim, true or false.",
+			"SET-ACTIVE-EXPIRE <0|1>",
+			"    Turn the periodic expiry of keys off (0) or on; keys still expire when read.",
 			"SLEEP <seconds>",
 			"    Hold this connection for the given (fractional) number of seconds.",
 		})
+	case sub == "set-active-expire" && len(c.Args) == 3:
+		c.Env.Keyspace.SetActiveExpire(debugAtoi(c.Args[2]) != 0)
+		c.OK()
 	case sub == "sleep" && len(c.Args) == 3:
 		debugSleep(c, strtodPrefix(string(c.Args[2])))
 	case sub == "protocol" && len(c.Args) == 3:
@@ -324,4 +329,26 @@ func IsLocalClient(cl *client.Client) bool {
 		return false
 	}
 	return host == "127.0.0.1" || host == "::1"
+}
+
+// debugAtoi reads an integer as C's atoi: optional blanks and sign, then
+// the digits up to the first other byte (0 when there are none).
+func debugAtoi(b []byte) int64 {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || (b[i] >= '\t' && b[i] <= '\r')) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '-' || b[i] == '+') {
+		neg = b[i] == '-'
+		i++
+	}
+	var n int64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

@@ -105,6 +105,9 @@ func (p *Pause) Stop() {
 	}
 }
 
+// On reports whether a pause may be in force (one atomic load).
+func (p *Pause) On() bool { return p.on.Load() }
+
 // Wait returns a channel to wait on when a command with the given write
 // flag must wait, or nil when it may run now.
 func (p *Pause) Wait(write bool) <-chan struct{} {

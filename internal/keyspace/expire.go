@@ -19,6 +19,9 @@ const (
 // budget is spent. now gives the current time in Unix ms. It locks shards
 // itself, one batch at a time, and returns how many keys it deleted.
 func (ks *Keyspace) ActiveExpireCycle(now func() int64, budget time.Duration) int {
+	if !ks.ActiveExpire() {
+		return 0
+	}
 	start := time.Now()
 	deleted := 0
 	n := len(ks.shards)

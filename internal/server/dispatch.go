@@ -61,6 +61,12 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 		s.reject(c, spec, errs.OOM)
 		return
 	}
+	// A client in MONITOR mode may not touch the keyspace (handler/monitor.go).
+	if handler.Monitored() && spec.Flags&(command.Write|command.ReadOnly|command.MayReplicate) != 0 &&
+		handler.IsMonitor(s.env, c) {
+		s.reject(c, spec, errs.MonitorKeyspace)
+		return
+	}
 	// A RESP2 client with subscriptions may only (un)subscribe, PING,
 	// QUIT and RESET (RESP3 clients may run anything).
 	if c.PubSub() && c.Proto() == 2 && !allowedInSubscribe(spec.Name) {
@@ -81,9 +87,11 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 		s.reject(c, spec, errs.NotInMulti)
 		return
 	}
-	if ch := s.env.Pause.Wait(s.mayReplicate(c, spec)); ch != nil {
-		s.flush(c)
-		<-ch
+	if s.env.Pause.On() { // one atomic load when nothing is paused
+		if ch := s.env.Pause.Wait(s.mayReplicate(c, spec, args)); ch != nil {
+			s.flush(c)
+			handler.WaitPaused(s.env, c, spec, ch) // shown blocked meanwhile
+		}
 	}
 	if inMulti {
 		s.queue(c, spec, args) // see transactions.go
@@ -202,19 +210,23 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		if blocking.Active() && len(shards) > 0 {
 			blocked = s.serveBlocked(c, spec, args, c.KeyBuf, shards, false, ctx.DB.Now)
 		}
-		if tracking.Active() && len(shards) > 0 {
+		// A write that blocked changed nothing yet (see waitBlocked).
+		if tracking.Active() && len(shards) > 0 && (blocked == nil || spec.Flags&command.ReadOnly != 0) {
 			s.trackKeys(c, ts, spec, args, keys, false, mark)
 		}
 		ks.Unlock(shards)
 	}
 	var waited time.Duration
 	if blocked != nil {
-		waited = s.waitBlocked(c, spec, blocked, start)
+		waited = s.waitBlocked(c, spec, args, blocked, start)
 		mark = 0 // earlier replies were flushed before the wait
 	}
 	cs := &s.env.Stats.Commands[spec.ID]
 	cs.Calls.Add(1)
-	end := time.Now()
+	// One monotonic clock read (time.Since) instead of time.Now's two:
+	// the wall clock advances with it until the connection next waits
+	// for input, when the tick goes stale and is read afresh.
+	end := start.Add(time.Since(start))
 	c.Tick, c.TickStale = end, false
 	cs.Usec.Add(int64((end.Sub(start) - waited) / time.Microsecond))
 	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
@@ -229,9 +241,9 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	switch c.ReplyMode {
 	case client.ReplySkipThis:
 		c.ReplyMode = client.ReplyOn
-		c.Out.Truncate(mark)
+		c.Out.Truncate(mark + handler.PushesKept(spec, c.Out.Bytes()[mark:]))
 	case client.ReplyOff:
-		c.Out.Truncate(mark)
+		c.Out.Truncate(mark + handler.PushesKept(spec, c.Out.Bytes()[mark:]))
 	}
 }
 
@@ -257,7 +269,7 @@ func (s *Server) trackKeys(c *client.Client, ts *tracking.State, spec *command.S
 		}
 	}
 	if spec.Flags&command.ReadOnly != 0 {
-		if ts != nil && len(keys) > 0 {
+		if ts != nil && len(keys) > 0 && !readOnlyScript(spec) {
 			s.track.Remember(ts, args, keys)
 		}
 		return
@@ -323,7 +335,15 @@ func (s *Server) call(fn handler.Func, ctx *handler.Ctx) {
 			ctx.Out.Error(fmt.Sprintf("ERR internal error in '%s'", ctx.Spec.Name))
 		}
 	}()
+	// MONITOR shows the commands that run (handler/monitor.go).
+	monitored := handler.Monitored()
+	if monitored {
+		handler.FeedMonitors(ctx, true)
+	}
 	fn(ctx)
+	if monitored {
+		handler.FeedMonitors(ctx, false)
+	}
 }
 
 // shardSet returns the sorted, distinct shards of the keys at positions,

@@ -225,7 +225,12 @@ func (s *Server) scriptCall(run *script.Run, args [][]byte) ([]byte, string) {
 				all = true
 			}
 		}
-		s.trackKeys(cl, s.track.State(h.caller.Client.ID), spec, args, keys, all, 0)
+		if spec.Flags&command.ReadOnly != 0 {
+			// As Redis, a read remembers the keys the script declared.
+			s.trackScriptRead(h.caller)
+		} else {
+			s.trackKeys(cl, s.track.State(h.caller.Client.ID), spec, args, keys, all, 0)
+		}
 	}
 	cs := &s.env.Stats.Commands[spec.ID]
 	cs.Calls.Add(1)

@@ -70,8 +70,11 @@ func (s *Server) queue(c *client.Client, spec *command.Spec, args [][]byte) {
 
 // mayReplicate reports whether CLIENT PAUSE WRITE holds spec back: a
 // write command, or an EXEC that queued one.
-func (s *Server) mayReplicate(c *client.Client, spec *command.Spec) bool {
+func (s *Server) mayReplicate(c *client.Client, spec *command.Spec, args [][]byte) bool {
 	const w = command.Write | command.MayReplicate
+	if spec.Flags&w != 0 && spec.Flags&command.AllKeys != 0 && spec.Group == command.GroupScripting {
+		return handler.ScriptMayWrite(s.env, spec, args)
+	}
 	return spec.Flags&w != 0 || spec == s.txn.exec && c.MultiFlags&w != 0
 }
 
@@ -126,6 +129,11 @@ func (s *Server) execTxn(ctx *handler.Ctx) {
 		defer ks.Unlock(shards)
 	}
 	defer handler.EndTransaction(s.env, c)
+	if tracking.Active() {
+		// BCAST clients get the transaction's keys together.
+		s.track.Hold(c.ID)
+		defer s.track.Release(c.ID)
+	}
 
 	now := s.now()
 	nowMs := now.UnixMilli()
@@ -301,6 +309,20 @@ func (s *Server) watchBefore(ctx *handler.Ctx) *watchOp {
 	for _, p := range pos {
 		if wt.Watched(db.Index, args[p]) {
 			op.snaps = append(op.snaps, snapKey(db, args[p]))
+		}
+	}
+	// SMOVE does not signal a destination that already holds the member.
+	if spec.Name == "smove" && len(op.snaps) > 0 {
+		if e := db.Lookup(args[2], keyspace.NoTouch|keyspace.NoStats); e != nil {
+			if set, ok := e.Value.(*value.Set); ok && set.Has(args[3]) {
+				kept := op.snaps[:0]
+				for _, k := range op.snaps {
+					if !bytes.Equal(k.key, args[2]) {
+						kept = append(kept, k)
+					}
+				}
+				op.snaps = kept
+			}
 		}
 	}
 	// MOVE and COPY ... DB write a key of another database.

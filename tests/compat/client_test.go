@@ -3,6 +3,7 @@ package compat
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -414,4 +415,52 @@ func TestClientPause(t *testing.T) {
 			t.Errorf("%s: after UNPAUSE: %q", srv.name, r)
 		}
 	}
+}
+
+// TestClientPauseShowsBlocked: a client whose write waits out CLIENT PAUSE
+// WRITE counts in INFO blocked_clients and shows flag b with its command,
+// as in Redis; reads are not held.
+func TestClientPauseShowsBlocked(t *testing.T) {
+	p := pair(t)
+	t.Cleanup(func() { p.Both("CLIENT", "UNPAUSE") })
+	w := listDialSide(t)
+	p.Check("CLIENT", "PAUSE", "100000", "WRITE")
+	w.send("GET", "pz:k")
+	w.check("GET while paused")
+	w.send("SET", "pz:k", "v")
+	listWaitBlocked(t, p, 1)
+	for name, c := range map[string]*Conn{"redis": p.Redis, "ember": p.Ember} {
+		if n := clientBlockedCount(t, c); n != 1 {
+			t.Errorf("%s: blocked_clients %d, want 1", name, n)
+		}
+		r, _ := c.Do("CLIENT", "LIST")
+		if !strings.Contains(string(r), "flags=b ") || !strings.Contains(string(r), "cmd=set ") {
+			t.Errorf("%s: CLIENT LIST %q", name, r)
+		}
+	}
+	p.Check("CLIENT", "UNPAUSE")
+	w.check("SET after UNPAUSE")
+	p.Check("GET", "pz:k")
+	for name, c := range map[string]*Conn{"redis": p.Redis, "ember": p.Ember} {
+		if n := clientBlockedCount(t, c); n != 0 {
+			t.Errorf("%s: blocked_clients %d after UNPAUSE", name, n)
+		}
+	}
+}
+
+// clientBlockedCount reads INFO clients' blocked_clients.
+func clientBlockedCount(t *testing.T, c *Conn) int64 {
+	t.Helper()
+	reply, err := c.Do("INFO", "clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(reply), "\r\n") {
+		if v, ok := strings.CutPrefix(line, "blocked_clients:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	t.Fatalf("no blocked_clients in %q", reply)
+	return 0
 }

@@ -10,7 +10,7 @@ var genCommands = []string{
 	"del", "unlink", "exists", "type", "touch", "rename", "renamenx", "copy", "move",
 	"keys", "scan", "randomkey", "dbsize", "flushdb", "flushall", "select", "swapdb",
 	"object", "expire", "pexpire", "expireat", "pexpireat", "expiretime", "pexpiretime",
-	"ttl", "pttl", "persist", "wait",
+	"ttl", "pttl", "persist", "wait", "dump", "restore", "migrate",
 }
 
 // genSortSubcommands sorts the subcommand list of every command in a
@@ -52,6 +52,13 @@ func TestCommandInfoGeneric(t *testing.T) {
 			p.Check("COMMAND", "GETKEYS", "EXPIRE", "k", "10", "NX")
 			p.Check("COMMAND", "GETKEYS", "KEYS", "*")
 			p.Check("COMMAND", "GETKEYS", "SCAN", "0")
+			p.Check("COMMAND", "GETKEYS", "RESTORE", "k", "0", "x", "REPLACE")
+			p.Check("COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "5", "AUTH", "KEYS", "KEYS", "a", "b")
+			// The cluster group: present, answering that cluster mode is off.
+			p.Check("COMMAND", "INFO", "cluster", "readonly", "readwrite", "asking", "monitor")
+			for _, sub := range []string{"help", "info", "keyslot", "setslot", "slots", "shards", "reset"} {
+				p.Check("COMMAND", "INFO", "cluster|"+sub)
+			}
 		})
 	}
 }

@@ -354,3 +354,38 @@ func TestExpireClockKeysScanObject(t *testing.T) {
 	genExpect(t, c, "+OK\r\n", "RENAME", "live", "moved") // RENAME touches its source
 	genExpect(t, c, ":0\r\n", "OBJECT", "IDLETIME", "moved")
 }
+
+// TestExpireDebugSetActiveExpire: with DEBUG SET-ACTIVE-EXPIRE 0 an
+// expired key that nobody reads stays counted by DBSIZE; turned back on,
+// the periodic cycle deletes it. The argument is read as C's atoi.
+func TestExpireDebugSetActiveExpire(t *testing.T) {
+	p := pair(t)
+	t.Cleanup(func() { p.Both("DEBUG", "SET-ACTIVE-EXPIRE", "1") })
+	p.CheckAll(Script(`
+		DEBUG SET-ACTIVE-EXPIRE
+		DEBUG SET-ACTIVE-EXPIRE 1 2
+		DEBUG SET-ACTIVE-EXPIRE x
+		DEBUG SET-ACTIVE-EXPIRE " 2x"
+		DEBUG SET-ACTIVE-EXPIRE 0
+		SET ae:k v PX 1
+	`))
+	time.Sleep(150 * time.Millisecond) // several cron periods
+	p.Check("DBSIZE")
+	p.Check("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+	deadline := time.Now().Add(5 * time.Second)
+	for _, c := range []*Conn{p.Redis, p.Ember} {
+		for {
+			r, err := c.Do("DBSIZE")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(r) == ":0\r\n" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the expired key was not deleted: DBSIZE %q", r)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

@@ -922,3 +922,37 @@ func TestListBlockingOtherWrites(t *testing.T) {
 	p.Both("SELECT", "0")
 	listWaitBlocked(t, p, 0)
 }
+
+// TestListsBlockedMoveWatch: the push into BLMOVE's destination made when
+// a blocked client is served is a change WATCH sees; while the client is
+// still blocked, nothing changed.
+func TestListsBlockedMoveWatch(t *testing.T) {
+	p := pair(t)
+	pusher := txnSide(t)
+	for _, cmd := range [][]string{
+		{"BRPOPLPUSH", "bw:src", "bw:dst", "0"},
+		{"BLMOVE", "bw:src", "bw:dst", "LEFT", "RIGHT", "0"},
+	} {
+		p.Both("DEL", "bw:src", "bw:dst")
+		p.Check("SET", "bw:k", "v")
+		w := listDialSide(t)
+		w.send(cmd...)
+		listWaitBlocked(t, p, 1)
+		p.Check("WATCH", "bw:dst")
+		p.Check("MULTI")
+		p.Check("GET", "bw:k")
+		pusher.Check("LPUSH", "bw:src", "e")
+		w.check(cmd[0] + " served")
+		p.Check("EXEC") // aborted: bw:dst was written
+		// Blocked but not served yet: the transaction runs.
+		w.send(cmd...)
+		listWaitBlocked(t, p, 1)
+		p.Check("WATCH", "bw:dst")
+		p.Check("MULTI")
+		p.Check("GET", "bw:k")
+		p.Check("EXEC")
+		pusher.Check("LPUSH", "bw:src", "f")
+		w.check(cmd[0] + " served later")
+		p.Check("LRANGE", "bw:dst", "0", "-1")
+	}
+}

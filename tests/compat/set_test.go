@@ -1339,3 +1339,33 @@ func TestSetKeyspaceStats(t *testing.T) {
 	}
 	t.Logf("%d commands compared", len(script)+2)
 }
+
+// TestSetsSmoveWatch checks which SMOVEs a WATCH sees: one that moves a
+// member the destination already holds leaves the destination alone (the
+// transaction still runs), one that adds it, or a real move, does not.
+func TestSetsSmoveWatch(t *testing.T) {
+	p := pair(t)
+	other := txnSide(t)
+	for _, tc := range []struct{ member, watched string }{
+		{"a", "sw:dst"}, // already in sw:dst: sw:dst unchanged
+		{"b", "sw:dst"}, // added to sw:dst
+		{"a", "sw:src"}, // removed from sw:src
+		{"z", "sw:dst"}, // not in sw:src: nothing moves
+	} {
+		p.Both("DEL", "sw:src", "sw:dst")
+		p.Check("SADD", "sw:src", "a", "b")
+		p.Check("SADD", "sw:dst", "a")
+		p.Check("WATCH", tc.watched)
+		p.Check("MULTI")
+		p.Check("SADD", "sw:dst", "c")
+		other.Check("SMOVE", "sw:src", "sw:dst", tc.member)
+		p.Check("EXEC")
+		p.Check("SCARD", "sw:dst")
+	}
+	// The same key as source and destination changes nothing.
+	p.Check("WATCH", "sw:src")
+	p.Check("MULTI")
+	p.Check("SCARD", "sw:src")
+	other.Check("SMOVE", "sw:src", "sw:src", "b")
+	p.Check("EXEC")
+}
