@@ -405,9 +405,7 @@ func TestNotifyGeneric(t *testing.T) {
 		EXPIREAT k 1
 		SET k v
 		PEXPIREAT k 0
-		SET k v EX 100
-		TTL k
-		PTTL k
+		SET k v PXAT 4102444800123
 		EXPIRETIME k
 		PEXPIRETIME k
 		TYPE k
