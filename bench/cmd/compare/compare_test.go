@@ -2,15 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
+	"github.com/ember-kv/ember/bench/internal/benchtest"
 )
 
 // Output of redis-benchmark 7.0.15 -t get,set,incr,lpush,lpop,sadd,hset,mset,lrange_100 --csv,
@@ -185,24 +186,6 @@ func TestCPUBusy(t *testing.T) {
 	}
 	if got := foreignShare(100, 100, 0, 1, 4); got != 0.25 {
 		t.Fatalf("foreignShare over 4 CPUs = %v", got)
-	}
-}
-
-func TestCPUList(t *testing.T) {
-	got, err := parseCPUList("0-3,6,8-9")
-	if err != nil || !reflect.DeepEqual(got, []int{0, 1, 2, 3, 6, 8, 9}) {
-		t.Fatalf("parseCPUList = %v, %v", got, err)
-	}
-	if s := formatCPUList(got[1:]); s != "1-3,6,8-9" {
-		t.Fatalf("formatCPUList = %q", s)
-	}
-	if s := formatCPUList([]int{1}); s != "1" {
-		t.Fatalf("formatCPUList = %q", s)
-	}
-	for _, bad := range []string{"a", "3-1", "1-x"} {
-		if _, err := parseCPUList(bad); err == nil {
-			t.Errorf("parseCPUList(%q) accepted", bad)
-		}
 	}
 }
 
@@ -391,33 +374,12 @@ func TestSVGChart(t *testing.T) {
 
 // TestSmoke runs the whole program in -quick mode against real servers.
 func TestSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	for _, bin := range []string{"redis-server", "redis-benchmark"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s not installed (apt-get install -y redis-server redis-tools)", bin)
-		}
-	}
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "r.json")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	var stdout, stderr strings.Builder
-	code := run(ctx, []string{"-quick", "-n", "2000", "-warmup=false", "-json", jsonPath,
-		"-svg", filepath.Join(dir, "t.svg"), "-md", filepath.Join(dir, "r.md")}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	t.Logf("\n%s", stdout.String())
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	benchtest.Smoke(t, run, 90*time.Second, []string{"redis-server", "redis-benchmark"},
+		[]string{"-quick", "-n", "2000", "-warmup=false", "-json", jsonPath,
+			"-svg", filepath.Join(dir, "t.svg"), "-md", filepath.Join(dir, "r.md")}, jsonPath, &rep)
 	seen := map[string]int{}
 	for _, r := range rep.Rows {
 		seen[r.Workload]++
@@ -436,13 +398,13 @@ func TestSmoke(t *testing.T) {
 // TestRerender renders outputs again from a results JSON (-from).
 func TestRerender(t *testing.T) {
 	root := t.TempDir()
-	rep := &report{RedisVersion: "Redis server v=7.0.15", EmberVersion: "Ember server v=0.1.0",
+	rep := &report{Header: benchsrv.Header{RedisVersion: "Redis server v=7.0.15", EmberVersion: "Ember server v=0.1.0"},
 		Settings: settings{Rounds: 1, Requests: 10, ServerCPUs: "0", BenchCPUs: "1"}}
 	rep.Rows = []*row{{Workload: "GET", Clients: 50, Pipeline: 1, Size: 32,
 		Redis: side{Runs: []runResult{{Status: statusOK, OpsPerSec: 100, P50Ms: 1, P99Ms: 2, OpsPerCPUSec: 200}}},
 		Ember: side{Runs: []runResult{{Status: statusOK, OpsPerSec: 150, P50Ms: 1, P99Ms: 3, OpsPerCPUSec: 100}}}}}
 	in := filepath.Join(root, "in.json")
-	if err := writeFile(in, rep.writeJSON); err != nil {
+	if err := benchsrv.WriteFile(in, rep.writeJSON); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr strings.Builder

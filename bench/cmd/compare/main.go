@@ -16,28 +16,37 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+func main() { benchsrv.Main(run) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return benchsrv.Run(ctx, "compare", args, stdout, stderr, parseFlags, dispatch)
+}
+
+// dispatch does what the flags ask for: render an earlier result again
+// (-from), the CPU scaling table (-scaling) or the comparison table.
+func dispatch(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	switch {
+	case o.from != "":
+		return rerender(o, stdout, stderr)
+	case o.scaling:
+		return scaling(ctx, o, stdout, stderr)
+	default:
+		return compare(ctx, o, stdout, stderr)
+	}
 }
 
 type options struct {
+	benchsrv.Flags
 	n, rounds  int
 	quick      bool
-	pin        bool
-	emberProcs int
 	workloads  string
 	clients    int
 	bigClients int
@@ -45,12 +54,9 @@ type options struct {
 	sizes      string
 	keyspace   int
 	timeout    time.Duration
-	jsonPath   string
 	svgPath    string
 	mdPath     string
 	publish    bool
-	root       string
-	emberBin   string
 	warmup     bool
 	maxNoise   float64
 	retries    int
@@ -62,13 +68,11 @@ type options struct {
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := o.FlagSet("compare", stderr, "pin servers to one CPU and redis-benchmark to the others with taskset",
+		"bench/out/results.json", "write results as JSON here (relative to the module root)")
 	fs.IntVar(&o.n, "n", 100000, "requests per run (redis-benchmark -n)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each row reports the median over rounds")
 	fs.BoolVar(&o.quick, "quick", false, "fast subset: GET,SET at pipeline 1 and 16, 32 B, 1 round, n=20000 (explicit -n/-rounds win)")
-	fs.BoolVar(&o.pin, "pin", true, "pin servers to one CPU and redis-benchmark to the others with taskset")
-	fs.IntVar(&o.emberProcs, "ember-procs", 1, "GOMAXPROCS for ember-server (0: leave unset)")
 	fs.StringVar(&o.workloads, "workloads", "", "comma list of workloads to run (default all): set,get,incr,mset,lpush,lrange_100,lpop,sadd,hset,zadd")
 	fs.IntVar(&o.clients, "clients", 50, "parallel connections (redis-benchmark -c)")
 	fs.IntVar(&o.bigClients, "big-clients", 1000, "clients for the extra SET/GET run at pipeline 1 (0: skip it)")
@@ -76,23 +80,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.sizes, "sizes", "32,4096", "comma list of value sizes in bytes (redis-benchmark -d)")
 	fs.IntVar(&o.keyspace, "keyspace", 100000, "random key space (redis-benchmark -r; 0: one fixed key)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "limit for each redis-benchmark run")
-	fs.StringVar(&o.jsonPath, "json", "bench/out/results.json", "write results as JSON here (relative to the module root)")
 	fs.StringVar(&o.svgPath, "svg", "bench/out/throughput.svg", "write the throughput-ratio chart here (relative to the module root)")
 	fs.StringVar(&o.mdPath, "md", "bench/out/results.md", "write the table as Markdown here (relative to the module root)")
 	fs.BoolVar(&o.publish, "publish", false, "also copy the chart to docs/bench-throughput.svg")
-	fs.StringVar(&o.root, "root", "", "module root (default: found from the working directory)")
-	fs.StringVar(&o.emberBin, "ember-bin", "", "use this ember-server binary instead of building one")
 	fs.BoolVar(&o.warmup, "warmup", true, "run a short unmeasured SET/GET load on each server first")
 	fs.Float64Var(&o.maxNoise, "max-noise", 0.25, "rerun a run when other processes took more than this share of the pinned CPUs")
 	fs.IntVar(&o.retries, "retries", 1, "reruns allowed per run for -max-noise")
 	fs.StringVar(&o.from, "from", "", "render the table, chart and Markdown again from this results JSON instead of running")
 	fs.BoolVar(&o.scaling, "scaling", false, "measure GET/SET throughput with each server pinned to 1, then 2 CPUs (ember GOMAXPROCS likewise) instead of the table")
 	fs.StringVar(&o.scalingProcs, "scaling-procs", "1,2", "with -scaling: comma list of CPU counts for the servers")
-	if err := fs.Parse(args); err != nil {
+	if err := benchsrv.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -104,7 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.sizes = "32"
 		}
 		if !set["json"] {
-			o.jsonPath = "bench/out/scaling.json"
+			o.JSONPath = "bench/out/scaling.json"
 		}
 		if !set["md"] {
 			o.mdPath = "bench/out/scaling.md"
@@ -221,123 +219,46 @@ func plan(o *options) ([]group, error) {
 	return groups, nil
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "compare:", err)
-		return 2
-	}
-	work := compare
-	if o.scaling {
-		work = scaling
-	}
-	if o.from != "" {
-		work = func(_ context.Context, o *options, stdout, stderr io.Writer) error {
-			return rerender(o, stdout, stderr)
-		}
-	}
-	if err := work(ctx, o, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "compare:", err)
-		return 1
-	}
-	return 0
-}
-
 func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	groups, err := plan(o)
 	if err != nil {
 		return err
 	}
-	redisBin, err1 := exec.LookPath("redis-server")
-	benchBin, err2 := exec.LookPath("redis-benchmark")
-	if err1 != nil || err2 != nil {
-		return errMissingTools
-	}
-	root := o.root
-	if root == "" {
-		if root, err = findRoot(); err != nil {
-			return err
-		}
-	}
-	raiseFileLimit()
-	tmp, err := os.MkdirTemp("", "ember-bench-")
+	benchBin, err := lookBenchmark()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-
-	emberBin := o.emberBin
-	if emberBin == "" {
-		emberBin = filepath.Join(tmp, "ember-server")
-		fmt.Fprintln(stderr, "building ember-server ...")
-		bctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		build := exec.CommandContext(bctx, "go", "build", "-o", emberBin, "./cmd/ember-server")
-		build.Dir = root
-		out, err := build.CombinedOutput()
-		cancel()
-		if err != nil {
-			return fmt.Errorf("go build ./cmd/ember-server: %v\n%s", err, out)
-		}
+	e, err := o.Setup("ember-bench-").Prepare(ctx, stderr)
+	if err != nil {
+		return err
 	}
-
+	defer e.Close()
+	if !o.Pin {
+		fmt.Fprintln(stderr, "pinning off (-pin=false)")
+	}
 	// Pinning: both servers share the first allowed CPU (only one is ever
 	// under load), redis-benchmark gets the rest.
-	var pin pinning
-	serverCPUs, benchCPUs := "", ""
-	cpus := allowedCPUs()
-	_, tasksetErr := exec.LookPath("taskset")
-	switch {
-	case !o.pin:
-		fmt.Fprintln(stderr, "pinning off (-pin=false)")
-	case len(cpus) < 2:
-		fmt.Fprintln(stderr, "pinning off: fewer than 2 CPUs available")
-	case tasksetErr != nil:
-		fmt.Fprintln(stderr, "pinning off: taskset not found (apt-get install -y util-linux)")
-	default:
-		pin = pinning{Server: cpus[:1], Bench: cpus[1:]}
-		serverCPUs = strconv.Itoa(cpus[0])
-		benchCPUs = formatCPUList(cpus[1:])
-	}
-
-	var emberEnv []string
-	if o.emberProcs > 0 {
-		emberEnv = append(emberEnv, "GOMAXPROCS="+strconv.Itoa(o.emberProcs))
-	}
-	redis, err := startServer(ctx, "redis", redisBin, tmp, serverCPUs, nil)
+	pin := pinning{Server: e.ServerCPUs, Bench: e.LoadCPUs}
+	serverCPUs, benchCPUs := e.ServerCPUList(), benchsrv.FormatCPUList(e.LoadCPUs)
+	redis, ember, err := startPair(ctx, e, o.EmberProcs, serverCPUs)
 	if err != nil {
 		return err
 	}
-	defer redis.stop()
-	ember, err := startServer(ctx, "ember", emberBin, tmp, serverCPUs, emberEnv)
-	if err != nil {
-		if strings.Contains(err.Error(), "exited at start") {
-			return fmt.Errorf("ember-server rejected the settings redis-server accepts (%s): %v",
-				shellJoin(serverArgs(0, "DIR")), err)
-		}
-		return err
-	}
-	defer ember.stop()
+	defer redis.Stop()
+	defer ember.Stop()
 	servers := []*server{redis, ember}
 
 	rep := &report{
-		Started:      time.Now().UTC().Format(time.RFC3339),
-		RedisVersion: version(redisBin),
-		EmberVersion: version(emberBin),
-		Machine: machine{
-			CPUModel: cpuModel(), CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-			LoadAvgStart: loadAvg(),
-		},
+		Header:  e.Header(),
+		Machine: thisMachine(),
 		Settings: settings{
 			Requests: o.n, Rounds: o.rounds, Keyspace: o.keyspace, ServerCPUs: serverCPUs,
-			BenchCPUs: benchCPUs, EmberGOMAXPROCS: o.emberProcs,
-			ServerFlags: shellJoin(serverArgs(0, "DIR")), MaxNoise: o.maxNoise,
+			BenchCPUs: benchCPUs, EmberGOMAXPROCS: o.EmberProcs,
+			ServerFlags: serverFlags(), MaxNoise: o.maxNoise,
 		},
 	}
 	fmt.Fprintf(stderr, "redis: %s (pid %d, %s)\nember: %s (pid %d, %s)\n",
-		rep.RedisVersion, redis.pid(), redis.Addr, rep.EmberVersion, ember.pid(), ember.Addr)
+		rep.RedisVersion, redis.PID(), redis.Addr, rep.EmberVersion, ember.PID(), ember.Addr)
 	if serverCPUs != "" {
 		fmt.Fprintf(stderr, "servers on CPU %s, redis-benchmark on CPU %s\n", serverCPUs, benchCPUs)
 	}
@@ -401,7 +322,7 @@ func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 		for gi, g := range groups {
 			for _, s := range servers {
-				if err := s.flush(); err != nil {
+				if err := s.Flush(); err != nil {
 					return err
 				}
 			}
@@ -422,7 +343,7 @@ func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 						continue
 					}
 					if c.W.Prepare != nil {
-						if reply, err := s.command(c.W.Prepare(c.Size)...); err != nil || strings.HasPrefix(reply, "-") {
+						if reply, err := s.Command(c.W.Prepare(c.Size)...); err != nil || strings.HasPrefix(reply, "-") {
 							return fmt.Errorf("prepare %s on %s: %v %s", c.W.Name, s.Name, err, reply)
 						}
 					}
@@ -452,7 +373,7 @@ func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 					case "interrupted":
 						return errors.New("interrupted")
 					default:
-						if !s.alive() {
+						if !s.Alive() {
 							return fmt.Errorf("%s: %s", s.Name, r.Error)
 						}
 					}
@@ -460,22 +381,19 @@ func compare(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	rep.Machine.LoadAvgEnd = loadAvg()
+	rep.Machine.LoadAvgEnd = benchsrv.LoadAvg()
 	for _, g := range rows {
 		rep.Rows = append(rep.Rows, g...)
 	}
-	return rep.output(o, root, stdout, stderr)
+	return rep.output(o, e.Root, stdout, stderr)
 }
 
 // rerender loads a results JSON written earlier and writes its outputs
 // again (after a change to the table or the chart, or with -publish).
 func rerender(o *options, stdout, stderr io.Writer) error {
-	root := o.root
-	if root == "" {
-		var err error
-		if root, err = findRoot(); err != nil {
-			return err
-		}
+	root, err := benchsrv.ModuleRoot(o.Root)
+	if err != nil {
+		return err
 	}
 	b, err := os.ReadFile(o.from)
 	if err != nil {
@@ -488,8 +406,8 @@ func rerender(o *options, stdout, stderr io.Writer) error {
 	if rep.Settings.MaxNoise == 0 {
 		rep.Settings.MaxNoise = o.maxNoise
 	}
-	if filepath.Clean(o.jsonPath) == filepath.Clean(o.from) {
-		o.jsonPath = "" // do not rewrite the input
+	if filepath.Clean(o.JSONPath) == filepath.Clean(o.from) {
+		o.JSONPath = "" // do not rewrite the input
 	}
 	return rep.output(o, root, stdout, stderr)
 }
@@ -503,7 +421,7 @@ func (rep *report) output(o *options, root string, stdout, stderr io.Writer) err
 		path  string
 		write func(io.Writer) error
 	}{
-		{o.jsonPath, rep.writeJSON},
+		{o.JSONPath, rep.writeJSON},
 		{o.svgPath, rep.writeSVG},
 		{o.mdPath, func(w io.Writer) error { _, err := io.WriteString(w, rep.markdown()); return err }},
 	}
@@ -514,17 +432,9 @@ func (rep *report) output(o *options, root string, stdout, stderr io.Writer) err
 		}{filepath.Join(root, "docs", "bench-throughput.svg"), rep.writeSVG})
 	}
 	for _, out := range outputs {
-		if out.path == "" {
-			continue
-		}
-		p := out.path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(root, p)
-		}
-		if err := writeFile(p, out.write); err != nil {
+		if err := benchsrv.Output(root, out.path, out.write, stderr); err != nil {
 			return err
 		}
-		fmt.Fprintln(stderr, "wrote", p)
 	}
 	return nil
 }
@@ -540,19 +450,4 @@ func shellJoin(args []string) string {
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-func writeFile(path string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-
-	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
 // cpuTicks returns the user+system CPU time of process pid (all its
@@ -52,21 +50,6 @@ func clockTicks() float64 {
 	}
 	return 100
 }
-
-// allowedCPUs lists the CPUs this process may run on; nil when unknown.
-func allowedCPUs() []int { return benchsrv.AllowedCPUs() }
-
-// parseCPUList parses a kernel CPU list such as "0-3,6,8-9".
-func parseCPUList(s string) ([]int, error) { return benchsrv.ParseCPUList(s) }
-
-// formatCPUList is the inverse of parseCPUList for taskset -c.
-func formatCPUList(cpus []int) string { return benchsrv.FormatCPUList(cpus) }
-
-// cpuModel is the "model name" line of /proc/cpuinfo, "" when unknown.
-func cpuModel() string { return benchsrv.CPUModel() }
-
-// loadAvg is the first three fields of /proc/loadavg, "" when unknown.
-func loadAvg() string { return benchsrv.LoadAvg() }
 
 // cpuNanos returns the CPU time of process pid in nanoseconds, summed over
 // its threads' /proc/<pid>/task/<tid>/schedstat (first field). It is exact

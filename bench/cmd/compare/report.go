@@ -1,17 +1,18 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
 type machine struct {
-	CPUModel     string `json:"cpu_model"`
-	CPUs         int    `json:"cpus"`
+	benchsrv.Host
 	OS           string `json:"os"`
 	LoadAvgStart string `json:"loadavg_start"`
 	LoadAvgEnd   string `json:"loadavg_end"`
@@ -72,13 +73,11 @@ type geo struct {
 }
 
 type report struct {
-	Started      string   `json:"started"`
-	RedisVersion string   `json:"redis_version"`
-	EmberVersion string   `json:"ember_version"`
-	Machine      machine  `json:"machine"`
-	Settings     settings `json:"settings"`
-	Rows         []*row   `json:"rows"`
-	Geomean      geo      `json:"geomean_ratio"`
+	benchsrv.Header
+	Machine  machine  `json:"machine"`
+	Settings settings `json:"settings"`
+	Rows     []*row   `json:"rows"`
+	Geomean  geo      `json:"geomean_ratio"`
 	// GeomeanQuiet is over the rows whose noise was at most MaxNoise.
 	GeomeanQuiet *geo `json:"geomean_ratio_quiet,omitempty"`
 }
@@ -363,10 +362,11 @@ func orNone(s string) string {
 	return s
 }
 
-func (rep *report) writeJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+func (rep *report) writeJSON(w io.Writer) error { return benchsrv.JSON(rep)(w) }
+
+// thisMachine describes this machine, with the load average now.
+func thisMachine() machine {
+	return machine{Host: benchsrv.ThisHost(), OS: runtime.GOOS + "/" + runtime.GOARCH, LoadAvgStart: benchsrv.LoadAvg()}
 }
 
 func (rep *report) writeSVG(w io.Writer) error {

@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
 // scalingCell is one row's result with the servers on Procs CPUs.
@@ -36,13 +33,11 @@ type scalingRow struct {
 }
 
 type scalingReport struct {
-	Started      string        `json:"started"`
-	RedisVersion string        `json:"redis_version"`
-	EmberVersion string        `json:"ember_version"`
-	Machine      machine       `json:"machine"`
-	Rounds       int           `json:"rounds"`
-	Keyspace     int           `json:"keyspace"`
-	Rows         []*scalingRow `json:"rows"`
+	benchsrv.Header
+	Machine  machine       `json:"machine"`
+	Rounds   int           `json:"rounds"`
+	Keyspace int           `json:"keyspace"`
+	Rows     []*scalingRow `json:"rows"`
 }
 
 // cellKey is a row's group and place in it.
@@ -80,49 +75,23 @@ func scaling(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	redisBin, err1 := exec.LookPath("redis-server")
-	benchBin, err2 := exec.LookPath("redis-benchmark")
-	if err1 != nil || err2 != nil {
-		return errMissingTools
+	benchBin, err := lookBenchmark()
+	if err != nil {
+		return err
 	}
 	if _, err := exec.LookPath("taskset"); err != nil {
 		return errors.New("-scaling needs taskset (apt-get install -y util-linux)")
 	}
-	pins, err := scalingPlan(procs, allowedCPUs())
+	pins, err := scalingPlan(procs, benchsrv.AllowedCPUs())
 	if err != nil {
 		return err
 	}
-	root := o.root
-	if root == "" {
-		if root, err = findRoot(); err != nil {
-			return err
-		}
-	}
-	raiseFileLimit()
-	tmp, err := os.MkdirTemp("", "ember-scaling-")
+	e, err := benchsrv.Setup{Prefix: "ember-scaling-", Root: o.Root, EmberBin: o.EmberBin}.Prepare(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	emberBin := o.emberBin
-	if emberBin == "" {
-		emberBin = filepath.Join(tmp, "ember-server")
-		fmt.Fprintln(stderr, "building ember-server ...")
-		bctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		build := exec.CommandContext(bctx, "go", "build", "-o", emberBin, "./cmd/ember-server")
-		build.Dir = root
-		out, err := build.CombinedOutput()
-		cancel()
-		if err != nil {
-			return fmt.Errorf("go build ./cmd/ember-server: %v\n%s", err, out)
-		}
-	}
-	rep := &scalingReport{
-		Started: time.Now().UTC().Format(time.RFC3339), RedisVersion: version(redisBin), EmberVersion: version(emberBin),
-		Machine: machine{CPUModel: cpuModel(), CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-			LoadAvgStart: loadAvg()},
-		Rounds: o.rounds, Keyspace: o.keyspace,
-	}
+	defer e.Close()
+	rep := &scalingReport{Header: e.Header(), Machine: thisMachine(), Rounds: o.rounds, Keyspace: o.keyspace}
 	rows := map[cellKey]*scalingRow{}
 	for gi, g := range groups {
 		for ci, c := range g {
@@ -134,35 +103,30 @@ func scaling(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	hz := clockTicks()
 	for pi, pin := range pins {
 		p := procs[pi]
-		serverCPUs := formatCPUList(pin.Server)
-		note := "redis-benchmark on CPU " + formatCPUList(pin.Bench)
+		serverCPUs := benchsrv.FormatCPUList(pin.Server)
+		note := "redis-benchmark on CPU " + benchsrv.FormatCPUList(pin.Bench)
 		if pin.Shared {
 			note = "redis-benchmark SHARES them (no CPU left)"
 		}
 		fmt.Fprintf(stderr, "servers on CPU %s (ember GOMAXPROCS=%d), %s\n", serverCPUs, p, note)
-		redis, err := startServer(ctx, "redis", redisBin, tmp, serverCPUs, nil)
+		redis, ember, err := startPair(ctx, e, p, serverCPUs)
 		if err != nil {
-			return err
-		}
-		ember, err := startServer(ctx, "ember", emberBin, tmp, serverCPUs, []string{"GOMAXPROCS=" + strconv.Itoa(p)})
-		if err != nil {
-			redis.stop()
 			return err
 		}
 		cells := map[cellKey]*scalingCell{}
 		for k, r := range rows {
-			c := &scalingCell{Procs: p, ServerCPUs: serverCPUs, BenchCPUs: formatCPUList(pin.Bench), Shared: pin.Shared}
+			c := &scalingCell{Procs: p, ServerCPUs: serverCPUs, BenchCPUs: benchsrv.FormatCPUList(pin.Bench), Shared: pin.Shared}
 			r.Cells = append(r.Cells, c)
 			cells[k] = c
 		}
 		err = scalingRuns(ctx, o, groups, benchBin, pin, hz, redis, ember, cells, stderr)
-		redis.stop()
-		ember.stop()
+		redis.Stop()
+		ember.Stop()
 		if err != nil {
 			return err
 		}
 	}
-	rep.Machine.LoadAvgEnd = loadAvg()
+	rep.Machine.LoadAvgEnd = benchsrv.LoadAvg()
 	for _, r := range rep.Rows {
 		for _, c := range r.Cells {
 			c.Redis.aggregate()
@@ -174,24 +138,12 @@ func scaling(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		path  string
 		write func(io.Writer) error
 	}{
-		{o.jsonPath, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
-		}},
+		{o.JSONPath, benchsrv.JSON(rep)},
 		{o.mdPath, func(w io.Writer) error { _, err := io.WriteString(w, rep.table(true)); return err }},
 	} {
-		if out.path == "" {
-			continue
-		}
-		path := out.path
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(root, path)
-		}
-		if err := writeFile(path, out.write); err != nil {
+		if err := benchsrv.Output(e.Root, out.path, out.write, stderr); err != nil {
 			return err
 		}
-		fmt.Fprintln(stderr, "wrote", path)
 	}
 	return nil
 }
@@ -207,7 +159,7 @@ func scalingRuns(ctx context.Context, o *options, groups []group, benchBin strin
 		}
 		for gi, g := range groups {
 			for _, s := range order {
-				if err := s.flush(); err != nil {
+				if err := s.Flush(); err != nil {
 					return err
 				}
 			}
@@ -222,7 +174,7 @@ func scalingRuns(ctx context.Context, o *options, groups []group, benchBin strin
 					r.Round = round + 1
 					fmt.Fprintf(stderr, "round %d %d CPU %-4s P=%-2d %-5s %s\n", round+1, len(pin.Server), c.W.Name,
 						c.Pipeline, s.Name, r.summary())
-					if r.Status != statusOK && !s.alive() {
+					if r.Status != statusOK && !s.Alive() {
 						return fmt.Errorf("%s: %s", s.Name, r.Error)
 					}
 					if s == redis {

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
+	"github.com/ember-kv/ember/bench/internal/benchtest"
 )
 
 func TestScalingPlan(t *testing.T) {
@@ -52,36 +51,15 @@ func TestScalingTable(t *testing.T) {
 
 // TestScalingSmoke runs -scaling tiny against real servers.
 func TestScalingSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	for _, bin := range []string{"redis-server", "redis-benchmark", "taskset"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s not installed", bin)
-		}
-	}
 	procs := "1"
-	if len(allowedCPUs()) >= 2 {
+	if len(benchsrv.AllowedCPUs()) >= 2 {
 		procs = "1,2"
 	}
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr strings.Builder
-	code := run(ctx, []string{"-scaling", "-scaling-procs", procs, "-n", "1000", "-rounds", "1", "-pipelines", "1",
-		"-json", filepath.Join(dir, "s.json"), "-md", filepath.Join(dir, "s.md")}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	t.Logf("\n%s", stdout.String())
-	b, err := os.ReadFile(filepath.Join(dir, "s.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep scalingReport
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	benchtest.Smoke(t, run, 2*time.Minute, []string{"redis-server", "redis-benchmark", "taskset"},
+		[]string{"-scaling", "-scaling-procs", procs, "-n", "1000", "-rounds", "1", "-pipelines", "1",
+			"-json", filepath.Join(dir, "s.json"), "-md", filepath.Join(dir, "s.md")}, filepath.Join(dir, "s.json"), &rep)
 	if len(rep.Rows) != 2 {
 		t.Fatalf("%d rows", len(rep.Rows))
 	}

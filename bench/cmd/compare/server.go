@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -15,37 +17,39 @@ type server struct {
 	*benchsrv.Server
 }
 
-// serverArgs are the settings both servers get: loopback only, persistence
-// off, files in their own scratch directory.
-func serverArgs(port int, dir string) []string { return benchsrv.Args(port, dir) }
+// serverFlags are the settings both servers get, as a shell user would
+// type them (the port and directory left symbolic).
+func serverFlags() string { return shellJoin(benchsrv.Args(0, "DIR")) }
 
-// startServer starts bin with the shared settings (under taskset -c
-// pinCPUs when pinCPUs is not empty) and waits until it answers PING.
-func startServer(ctx context.Context, name, bin, tmp, pinCPUs string, env []string) (*server, error) {
-	s, err := benchsrv.Start(ctx, name, bin, tmp, benchsrv.Options{PinCPUs: pinCPUs, Env: env})
+// lookBenchmark checks that redis-server and redis-benchmark are installed
+// and returns redis-benchmark's path.
+func lookBenchmark() (string, error) {
+	_, err1 := exec.LookPath("redis-server")
+	benchBin, err2 := exec.LookPath("redis-benchmark")
+	if err1 != nil || err2 != nil {
+		return "", errMissingTools
+	}
+	return benchBin, nil
+}
+
+// startPair starts redis-server and ember-server (GOMAXPROCS=procs when
+// procs > 0), both pinned to cpus when it is not empty.
+func startPair(ctx context.Context, e *benchsrv.Env, procs int, cpus string) (redis, ember *server, err error) {
+	o := benchsrv.Options{PinCPUs: cpus}
+	r, err := e.StartRedis(ctx, o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &server{s}, nil
-}
-
-func (s *server) logTail() string { return s.LogTail() }
-func (s *server) pid() int        { return s.PID() }
-func (s *server) alive() bool     { return s.Alive() }
-
-// stop kills the server and waits (bounded) for it to be reaped.
-func (s *server) stop() {
-	if s != nil {
-		s.Stop()
+	m, _, err := e.StartEmber(ctx, procs, false, o)
+	if err != nil {
+		r.Stop()
+		if strings.Contains(err.Error(), "exited at start") {
+			return nil, nil, fmt.Errorf("ember-server rejected the settings redis-server accepts (%s): %v", serverFlags(), err)
+		}
+		return nil, nil, err
 	}
+	return &server{r}, &server{m}, nil
 }
-
-// command sends one command on a fresh connection and returns the first
-// line of the reply.
-func (s *server) command(args ...string) (string, error) { return s.Command(args...) }
-
-// flush empties the server's data between groups of runs.
-func (s *server) flush() error { return s.Flush() }
 
 // probe runs the workload's probe commands and reports the first error
 // reply, or "" when every command was accepted. Probe keys are deleted.
@@ -67,11 +71,5 @@ func (s *server) probe(w *workload) (string, error) {
 	}
 	return "", nil
 }
-
-// version runs "bin --version" and returns its first line.
-func version(bin string) string { return benchsrv.Version(bin) }
-
-// findRoot walks up from the working directory to the ember module root.
-func findRoot() (string, error) { return benchsrv.FindRoot() }
 
 var errMissingTools = errors.New("redis-server and redis-benchmark are needed on PATH: apt-get install -y redis-server redis-tools")

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
 // probeKey is the key probes write to (and delete).
@@ -159,15 +161,15 @@ func runBenchmark(ctx context.Context, bin string, pin pinning, s *server, args 
 	defer cancel()
 	argv := append([]string{bin}, args...)
 	if pin.on() {
-		argv = append([]string{"taskset", "-c", formatCPUList(pin.Bench)}, argv...)
+		argv = append([]string{"taskset", "-c", benchsrv.FormatCPUList(pin.Bench)}, argv...)
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
-	killWithParent(cmd)
+	benchsrv.KillWithParent(cmd)
 
-	before, err := sampleCPU(s.pid())
+	before, err := sampleCPU(s.PID())
 	if err != nil {
 		return runResult{Status: "error", Error: fmt.Sprintf("read %s cpu time: %v", s.Name, err)}
 	}
@@ -182,7 +184,7 @@ func runBenchmark(ctx context.Context, bin string, pin pinning, s *server, args 
 	start := time.Now()
 	runErr := cmd.Run()
 	wall := time.Since(start)
-	after, cpuErr := sampleCPU(s.pid())
+	after, cpuErr := sampleCPU(s.PID())
 	var busyS1, busyB1 int64
 	if pin.on() && busyErr == nil {
 		busyS1, busyErr = cpuBusy(pin.Server)
@@ -198,8 +200,8 @@ func runBenchmark(ctx context.Context, bin string, pin pinning, s *server, args 
 			return runResult{Status: "timeout", Error: fmt.Sprintf("redis-benchmark ran past %v", timeout)}
 		case ctx.Err() != nil:
 			return runResult{Status: "interrupted", Error: ctx.Err().Error()}
-		case !s.alive():
-			return runResult{Status: "error", Error: fmt.Sprintf("%s died during the run; its log:\n%s", s.Name, s.logTail())}
+		case !s.Alive():
+			return runResult{Status: "error", Error: fmt.Sprintf("%s died during the run; its log:\n%s", s.Name, s.LogTail())}
 		}
 		if msg := serverError(out); msg != "" {
 			if isUnknownCommand(msg) {

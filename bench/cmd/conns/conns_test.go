@@ -2,20 +2,19 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchtest"
 )
 
 func TestParseFlags(t *testing.T) {
 	var stderr strings.Builder
 	o, err := parseFlags(nil, &stderr)
-	if err != nil || o.conns != 10000 || o.settle != 5*time.Second || o.jsonPath != "bench/out/conns.json" {
+	if err != nil || o.conns != 10000 || o.settle != 5*time.Second || o.JSONPath != "bench/out/conns.json" {
 		t.Fatalf("defaults: %+v %v", o, err)
 	}
 	for _, bad := range [][]string{{"-conns", "0"}, {"-parallel", "0"}, {"-settle", "-1s"}, {"extra"}} {
@@ -66,30 +65,10 @@ func TestOpenConns(t *testing.T) {
 
 // TestSmoke runs the whole program with a few hundred connections.
 func TestSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server not installed (apt-get install -y redis-server)")
-	}
-	dir := t.TempDir()
-	jsonPath := filepath.Join(dir, "c.json")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr strings.Builder
-	code := run(ctx, []string{"-conns", "300", "-settle", "100ms", "-pin=false", "-json", jsonPath}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	t.Logf("\n%s", stdout.String())
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	jsonPath := filepath.Join(t.TempDir(), "c.json")
 	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	benchtest.Smoke(t, run, 2*time.Minute, []string{"redis-server"},
+		[]string{"-conns", "300", "-settle", "100ms", "-pin=false", "-json", jsonPath}, jsonPath, &rep)
 	for name, r := range map[string]sideResult{"redis": rep.Redis, "ember": rep.Ember} {
 		if r.Conns != 300 || r.RSSBefore <= 0 || r.RSSSettled <= 0 {
 			t.Errorf("%s: %+v", name, r)

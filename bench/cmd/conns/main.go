@@ -11,61 +11,40 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"os/signal"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+func main() { benchsrv.Main(run) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return benchsrv.Run(ctx, "conns", args, stdout, stderr, parseFlags, measure)
 }
 
 type options struct {
-	conns      int
-	settle     time.Duration
-	parallel   int
-	emberProcs int
-	pin        bool
-	jsonPath   string
-	root       string
-	emberBin   string
+	benchsrv.Flags
+	conns    int
+	settle   time.Duration
+	parallel int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("conns", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := o.FlagSet("conns", stderr, "pin both servers to one CPU with taskset",
+		"bench/out/conns.json", "write results as JSON here (relative to the module root; empty: none)")
 	fs.IntVar(&o.conns, "conns", 10000, "idle connections to open to each server")
 	fs.DurationVar(&o.settle, "settle", 5*time.Second, "idle time before the second reading (Redis trims idle clients' buffers after 2 s)")
 	fs.IntVar(&o.parallel, "parallel", 64, "connections being opened at once")
-	fs.IntVar(&o.emberProcs, "ember-procs", 1, "GOMAXPROCS for ember-server (0: leave unset)")
-	fs.BoolVar(&o.pin, "pin", true, "pin both servers to one CPU with taskset")
-	fs.StringVar(&o.jsonPath, "json", "bench/out/conns.json", "write results as JSON here (relative to the module root; empty: none)")
-	fs.StringVar(&o.root, "root", "", "module root (default: found from the working directory)")
-	fs.StringVar(&o.emberBin, "ember-bin", "", "use this ember-server binary instead of building one")
-	if err := fs.Parse(args); err != nil {
+	if err := benchsrv.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if o.conns < 1 || o.parallel < 1 || o.settle < 0 {
 		return nil, errors.New("-conns and -parallel must be positive, -settle not negative")
@@ -89,137 +68,49 @@ type sideResult struct {
 }
 
 type report struct {
-	Started      string     `json:"started"`
-	RedisVersion string     `json:"redis_version"`
-	EmberVersion string     `json:"ember_version"`
-	CPUModel     string     `json:"cpu_model"`
-	CPUs         int        `json:"cpus"`
-	LoadAvg      string     `json:"load_avg"`
-	ServerCPUs   string     `json:"server_cpus,omitempty"`
-	EmberProcs   int        `json:"ember_gomaxprocs"`
-	Settle       string     `json:"settle"`
-	Redis        sideResult `json:"redis"`
-	Ember        sideResult `json:"ember"`
+	benchsrv.Header
+	benchsrv.Host
+	LoadAvg    string     `json:"load_avg"`
+	ServerCPUs string     `json:"server_cpus,omitempty"`
+	EmberProcs int        `json:"ember_gomaxprocs"`
+	Settle     string     `json:"settle"`
+	Redis      sideResult `json:"redis"`
+	Ember      sideResult `json:"ember"`
 	// RatioSettled is ember / redis bytes per idle connection after
 	// settling (below 1: ember needs less).
 	RatioSettled float64 `json:"ratio_settled"`
 	RatioOpen    float64 `json:"ratio_open"`
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "conns:", err)
-		return 2
-	}
-	if err := measure(ctx, o, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "conns:", err)
-		return 1
-	}
-	return 0
-}
-
 func measure(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	redisBin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return benchsrv.ErrMissingRedis
-	}
-	root := o.root
-	if root == "" {
-		if root, err = benchsrv.FindRoot(); err != nil {
-			return err
-		}
-	}
-	// Each connection is one descriptor here and one in the server.
-	if limit := benchsrv.RaiseFileLimit(); limit != 0 && limit < uint64(o.conns+64) {
-		return fmt.Errorf("open-files limit %d is too low for %d connections (ulimit -n)", limit, o.conns)
-	}
-	tmp, err := os.MkdirTemp("", "ember-conns-")
+	e, err := benchsrv.Setup{Prefix: "ember-conns-", Root: o.Root, EmberBin: o.EmberBin, Pin: o.Pin,
+		// Each connection is one descriptor here and one in the server.
+		FileLimit: func(limit uint64) error {
+			if limit != 0 && limit < uint64(o.conns+64) {
+				return fmt.Errorf("open-files limit %d is too low for %d connections (ulimit -n)", limit, o.conns)
+			}
+			return nil
+		},
+	}.Prepare(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	emberBin := o.emberBin
-	if emberBin == "" {
-		emberBin = filepath.Join(tmp, "ember-server")
-		fmt.Fprintln(stderr, "building ember-server ...")
-		if err := benchsrv.BuildEmber(ctx, root, emberBin); err != nil {
-			return err
-		}
+	defer e.Close()
+	rep := &report{Header: e.Header(), Host: benchsrv.ThisHost(), LoadAvg: benchsrv.LoadAvg(),
+		ServerCPUs: e.ServerCPUList(), EmberProcs: o.EmberProcs, Settle: o.settle.String()}
+	redis, ember, err := benchsrv.OneAtATime(ctx, e, o.EmberProcs,
+		benchsrv.Options{PinCPUs: rep.ServerCPUs, Extra: []string{"--maxclients", strconv.Itoa(o.conns + 1000)}},
+		func(s *benchsrv.Server, pprofAddr string) (*sideResult, error) {
+			return measureOne(ctx, o, s, pprofAddr, stderr)
+		})
+	if err != nil {
+		return err
 	}
-	pinCPUs := ""
-	if o.pin {
-		if cpus, _, why := benchsrv.Pin(); why == "" {
-			pinCPUs = benchsrv.FormatCPUList(cpus)
-		} else {
-			fmt.Fprintln(stderr, "pinning off:", why)
-		}
-	}
-	rep := &report{
-		Started: time.Now().UTC().Format(time.RFC3339), RedisVersion: benchsrv.Version(redisBin),
-		EmberVersion: benchsrv.Version(emberBin), CPUModel: benchsrv.CPUModel(), CPUs: runtime.NumCPU(),
-		LoadAvg: benchsrv.LoadAvg(), ServerCPUs: pinCPUs, EmberProcs: o.emberProcs, Settle: o.settle.String(),
-	}
-	extra := []string{"--maxclients", strconv.Itoa(o.conns + 1000)}
-	for _, name := range []string{"redis", "ember"} {
-		bin := redisBin
-		var env []string
-		pprofAddr := ""
-		if name == "ember" {
-			bin = emberBin
-			if o.emberProcs > 0 {
-				env = append(env, "GOMAXPROCS="+strconv.Itoa(o.emberProcs))
-			}
-			port, err := benchsrv.FreePort()
-			if err != nil {
-				return err
-			}
-			pprofAddr = "127.0.0.1:" + strconv.Itoa(port)
-			env = append(env, "EMBER_PPROF="+pprofAddr)
-		}
-		s, err := benchsrv.Start(ctx, name, bin, tmp, benchsrv.Options{PinCPUs: pinCPUs, Env: env, Extra: extra})
-		if err != nil {
-			return err
-		}
-		res, err := measureOne(ctx, o, s, pprofAddr, stderr)
-		s.Stop()
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		if name == "redis" {
-			rep.Redis = *res
-		} else {
-			rep.Ember = *res
-		}
-	}
-	rep.RatioOpen = ratio(rep.Ember.PerConnOpen, rep.Redis.PerConnOpen)
-	rep.RatioSettled = ratio(rep.Ember.PerConnSettled, rep.Redis.PerConnSettled)
+	rep.Redis, rep.Ember = *redis, *ember
+	rep.RatioOpen = benchsrv.Ratio(rep.Ember.PerConnOpen, rep.Redis.PerConnOpen)
+	rep.RatioSettled = benchsrv.Ratio(rep.Ember.PerConnSettled, rep.Redis.PerConnSettled)
 	fmt.Fprint(stdout, rep.table())
-	if o.jsonPath != "" {
-		p := o.jsonPath
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(root, p)
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintln(stderr, "wrote", p)
-	}
-	return nil
-}
-
-func ratio(a, b float64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return a / b
+	return benchsrv.Output(e.Root, o.JSONPath, benchsrv.JSON(rep), stderr)
 }
 
 // measureOne opens the connections to s and reads its RSS around them.
@@ -232,7 +123,7 @@ func measureOne(ctx context.Context, o *options, s *benchsrv.Server, pprofAddr s
 	}
 	defer first.Close()
 	settleBefore := min(o.settle, 2*time.Second)
-	if err := sleepCtx(ctx, settleBefore); err != nil {
+	if err := benchsrv.Sleep(ctx, settleBefore); err != nil {
 		return nil, err
 	}
 	res := &sideResult{Conns: o.conns}
@@ -259,7 +150,7 @@ func measureOne(ctx context.Context, o *options, s *benchsrv.Server, pprofAddr s
 	if res.RSSOpen, err = benchsrv.RSS(s.PID()); err != nil {
 		return nil, err
 	}
-	if err := sleepCtx(ctx, o.settle); err != nil {
+	if err := benchsrv.Sleep(ctx, o.settle); err != nil {
 		return nil, err
 	}
 	if res.RSSSettled, err = benchsrv.RSS(s.PID()); err != nil {
@@ -285,17 +176,6 @@ func measureOne(ctx context.Context, o *options, s *benchsrv.Server, pprofAddr s
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // pingConn connects, sends PING and reads +PONG.
 func pingConn(addr string) (net.Conn, error) {

@@ -2,17 +2,15 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-kv/ember/bench/internal/benchtest"
 )
 
 func TestBuckets(t *testing.T) {
@@ -156,31 +154,11 @@ func TestCommandsAndReplies(t *testing.T) {
 
 // TestSmoke runs the whole program, tiny, against real servers.
 func TestSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server not installed (apt-get install -y redis-server)")
-	}
-	dir := t.TempDir()
-	jsonPath := filepath.Join(dir, "l.json")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr strings.Builder
-	code := run(ctx, []string{"-keys", "2000", "-rate", "2000", "-clients", "4", "-duration", "1s", "-warmup", "200ms",
-		"-settle", "0s", "-pin=false", "-json", jsonPath}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
-	t.Logf("\n%s", stdout.String())
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	jsonPath := filepath.Join(t.TempDir(), "l.json")
 	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	benchtest.Smoke(t, run, 2*time.Minute, []string{"redis-server"},
+		[]string{"-keys", "2000", "-rate", "2000", "-clients", "4", "-duration", "1s", "-warmup", "200ms",
+			"-settle", "0s", "-pin=false", "-json", jsonPath}, jsonPath, &rep)
 	for name, r := range map[string]sideResult{"redis": rep.Redis, "ember": rep.Ember} {
 		if r.Sent == 0 || r.Done != r.Sent || r.Errors != 0 || r.P50Ms <= 0 || r.MaxMs < r.P99Ms || len(r.Histogram) == 0 {
 			t.Errorf("%s: %+v", name, r)

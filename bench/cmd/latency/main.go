@@ -15,32 +15,25 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ember-kv/ember/bench/internal/benchsrv"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+func main() { benchsrv.Main(run) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return benchsrv.Run(ctx, "latency", args, stdout, stderr, parseFlags, measure)
 }
 
 type options struct {
+	benchsrv.Flags
 	keys       int
 	valueSize  int
 	rate       float64
@@ -53,17 +46,12 @@ type options struct {
 	loadBatch  int
 	settle     time.Duration
 	seed       uint64
-	pin        bool
-	emberProcs int
-	jsonPath   string
-	root       string
-	emberBin   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("latency", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := o.FlagSet("latency", stderr, "pin the servers to the first CPU and this load generator to the others with taskset",
+		"bench/out/latency.json", "write results as JSON here (relative to the module root; empty: none)")
 	fs.IntVar(&o.keys, "keys", 5_000_000, "keys loaded into each server before the run (key:<n>)")
 	fs.IntVar(&o.valueSize, "value", 32, "value size in bytes")
 	fs.Float64Var(&o.rate, "rate", 50000, "requests per second, all connections together (open loop)")
@@ -76,16 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.loadBatch, "load-batch", 1000, "SETs per pipelined batch while loading")
 	fs.DurationVar(&o.settle, "settle", 2*time.Second, "pause between loading and the run")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the key and command choice (same for both servers)")
-	fs.BoolVar(&o.pin, "pin", true, "pin the servers to the first CPU and this load generator to the others with taskset")
-	fs.IntVar(&o.emberProcs, "ember-procs", 1, "GOMAXPROCS for ember-server (0: leave unset)")
-	fs.StringVar(&o.jsonPath, "json", "bench/out/latency.json", "write results as JSON here (relative to the module root; empty: none)")
-	fs.StringVar(&o.root, "root", "", "module root (default: found from the working directory)")
-	fs.StringVar(&o.emberBin, "ember-bin", "", "use this ember-server binary instead of building one")
-	if err := fs.Parse(args); err != nil {
+	if err := benchsrv.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if o.keys < 1 || o.valueSize < 0 || o.rate <= 0 || o.duration <= 0 || o.warmup < 0 || o.clients < 1 ||
 		o.setPercent < 0 || o.setPercent > 100 || o.stall <= 0 || o.loadConns < 1 || o.loadBatch < 1 || o.settle < 0 {
@@ -134,11 +114,8 @@ type gcResult struct {
 }
 
 type report struct {
-	Started      string     `json:"started"`
-	RedisVersion string     `json:"redis_version"`
-	EmberVersion string     `json:"ember_version"`
-	CPUModel     string     `json:"cpu_model"`
-	CPUs         int        `json:"cpus"`
+	benchsrv.Header
+	benchsrv.Host
 	LoadAvgStart string     `json:"load_avg_start"`
 	LoadAvgEnd   string     `json:"load_avg_end"`
 	ServerCPUs   string     `json:"server_cpus,omitempty"`
@@ -166,129 +143,43 @@ type ratios struct {
 	P50, P99, P999, Max float64
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "latency:", err)
-		return 2
-	}
-	if err := measure(ctx, o, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "latency:", err)
-		return 1
-	}
-	return 0
-}
-
 func measure(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	redisBin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return benchsrv.ErrMissingRedis
-	}
-	root := o.root
-	if root == "" {
-		if root, err = benchsrv.FindRoot(); err != nil {
-			return err
-		}
-	}
-	benchsrv.RaiseFileLimit()
-	tmp, err := os.MkdirTemp("", "ember-latency-")
+	e, err := o.Setup("ember-latency-").Prepare(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	emberBin := o.emberBin
-	if emberBin == "" {
-		emberBin = filepath.Join(tmp, "ember-server")
-		fmt.Fprintln(stderr, "building ember-server ...")
-		if err := benchsrv.BuildEmber(ctx, root, emberBin); err != nil {
-			return err
-		}
-	}
+	defer e.Close()
 	rep := &report{
-		Started: time.Now().UTC().Format(time.RFC3339), RedisVersion: benchsrv.Version(redisBin),
-		EmberVersion: benchsrv.Version(emberBin), CPUModel: benchsrv.CPUModel(), CPUs: runtime.NumCPU(),
-		LoadAvgStart: benchsrv.LoadAvg(), EmberProcs: o.emberProcs,
+		Header: e.Header(), Host: benchsrv.ThisHost(), LoadAvgStart: benchsrv.LoadAvg(), EmberProcs: o.EmberProcs,
 		Settings: settings{Keys: o.keys, ValueSize: o.valueSize, Rate: o.rate, Duration: o.duration.String(),
 			Warmup: o.warmup.String(), Clients: o.clients, SetPercent: o.setPercent, Stall: o.stall.String(), Seed: o.seed},
 	}
 	// Pinning: the servers (one at a time) on the first CPU, this process,
 	// which generates the load, on the others.
-	if o.pin {
-		serverCPUs, loadCPUs, why := benchsrv.Pin()
-		if why != "" {
-			fmt.Fprintln(stderr, "pinning off:", why)
-		} else {
-			if err := benchsrv.PinSelf(loadCPUs); err != nil {
-				return err
-			}
-			runtime.GOMAXPROCS(len(loadCPUs))
-			rep.ServerCPUs = benchsrv.FormatCPUList(serverCPUs)
-			rep.LoadCPUs = benchsrv.FormatCPUList(loadCPUs)
-			fmt.Fprintf(stderr, "servers on CPU %s, load generator on CPU %s\n", rep.ServerCPUs, rep.LoadCPUs)
-		}
-	}
-	for _, name := range []string{"redis", "ember"} {
-		bin := redisBin
-		var env []string
-		pprofAddr := ""
-		if name == "ember" {
-			bin = emberBin
-			if o.emberProcs > 0 {
-				env = append(env, "GOMAXPROCS="+strconv.Itoa(o.emberProcs))
-			}
-			port, err := benchsrv.FreePort()
-			if err != nil {
-				return err
-			}
-			pprofAddr = "127.0.0.1:" + strconv.Itoa(port)
-			env = append(env, "EMBER_PPROF="+pprofAddr)
-		}
-		s, err := benchsrv.Start(ctx, name, bin, tmp, benchsrv.Options{PinCPUs: rep.ServerCPUs, Env: env})
-		if err != nil {
+	if e.LoadCPUs != nil {
+		if err := benchsrv.PinSelf(e.LoadCPUs); err != nil {
 			return err
 		}
-		res, err := measureOne(ctx, o, s, pprofAddr, stderr)
-		s.Stop()
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		if name == "redis" {
-			rep.Redis = *res
-		} else {
-			rep.Ember = *res
-		}
+		runtime.GOMAXPROCS(len(e.LoadCPUs))
+		rep.ServerCPUs = e.ServerCPUList()
+		rep.LoadCPUs = benchsrv.FormatCPUList(e.LoadCPUs)
+		fmt.Fprintf(stderr, "servers on CPU %s, load generator on CPU %s\n", rep.ServerCPUs, rep.LoadCPUs)
 	}
+	redis, ember, err := benchsrv.OneAtATime(ctx, e, o.EmberProcs, benchsrv.Options{PinCPUs: rep.ServerCPUs},
+		func(s *benchsrv.Server, pprofAddr string) (*sideResult, error) {
+			return measureOne(ctx, o, s, pprofAddr, stderr)
+		})
+	if err != nil {
+		return err
+	}
+	rep.Redis, rep.Ember = *redis, *ember
 	rep.LoadAvgEnd = benchsrv.LoadAvg()
 	rep.Ratio = ratios{
-		P50: ratio(rep.Ember.P50Ms, rep.Redis.P50Ms), P99: ratio(rep.Ember.P99Ms, rep.Redis.P99Ms),
-		P999: ratio(rep.Ember.P999Ms, rep.Redis.P999Ms), Max: ratio(rep.Ember.MaxMs, rep.Redis.MaxMs),
+		P50: benchsrv.Ratio(rep.Ember.P50Ms, rep.Redis.P50Ms), P99: benchsrv.Ratio(rep.Ember.P99Ms, rep.Redis.P99Ms),
+		P999: benchsrv.Ratio(rep.Ember.P999Ms, rep.Redis.P999Ms), Max: benchsrv.Ratio(rep.Ember.MaxMs, rep.Redis.MaxMs),
 	}
 	fmt.Fprint(stdout, rep.table())
-	if o.jsonPath != "" {
-		p := o.jsonPath
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(root, p)
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintln(stderr, "wrote", p)
-	}
-	return nil
-}
-
-func ratio(a, b float64) float64 {
-	if b <= 0 {
-		return 0
-	}
-	return a / b
+	return benchsrv.Output(e.Root, o.JSONPath, benchsrv.JSON(rep), stderr)
 }
 
 func ms(ns int64) float64 { return float64(ns) / 1e6 }
@@ -309,7 +200,7 @@ func measureOne(ctx context.Context, o *options, s *benchsrv.Server, pprofAddr s
 	res.RSSLoaded, _ = benchsrv.RSS(s.PID())
 	fmt.Fprintf(stderr, "%s: %d keys loaded in %.1fs (%.0f/s), RSS %.0f MiB\n", s.Name, o.keys, res.LoadSeconds,
 		res.LoadRate, float64(res.RSSLoaded)/(1<<20))
-	if err := sleepCtx(ctx, o.settle); err != nil {
+	if err := benchsrv.Sleep(ctx, o.settle); err != nil {
 		return nil, err
 	}
 	var ms0 *benchsrv.GoMemStats
@@ -394,17 +285,6 @@ func nearCount(episodes, events []time.Duration, window time.Duration) int {
 	return n
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 func (rep *report) table() string {
 	var b strings.Builder
 	st := rep.Settings
@@ -419,14 +299,14 @@ func (rep *report) table() string {
 	row("p99 ms", R.P99Ms, E.P99Ms, rep.Ratio.P99, "%.3f")
 	row("p99.9 ms", R.P999Ms, E.P999Ms, rep.Ratio.P999, "%.3f")
 	row("max ms", R.MaxMs, E.MaxMs, rep.Ratio.Max, "%.3f")
-	row("mean ms", R.MeanMs, E.MeanMs, ratio(E.MeanMs, R.MeanMs), "%.3f")
+	row("mean ms", R.MeanMs, E.MeanMs, benchsrv.Ratio(E.MeanMs, R.MeanMs), "%.3f")
 	row("slow (>"+st.Stall+")", float64(R.Slow), float64(E.Slow), -1, "%.0f")
 	row("stalls", float64(R.Stalls), float64(E.Stalls), -1, "%.0f")
-	row("achieved/s", R.Achieved, E.Achieved, ratio(E.Achieved, R.Achieved), "%.0f")
+	row("achieved/s", R.Achieved, E.Achieved, benchsrv.Ratio(E.Achieved, R.Achieved), "%.0f")
 	row("errors", float64(R.Errors), float64(E.Errors), -1, "%.0f")
 	row("send lag p99", R.LagP99Ms, E.LagP99Ms, -1, "%.3f")
-	row("load keys/s", R.LoadRate, E.LoadRate, ratio(E.LoadRate, R.LoadRate), "%.0f")
-	row("RSS MiB", float64(R.RSSLoaded)/(1<<20), float64(E.RSSLoaded)/(1<<20), ratio(float64(E.RSSLoaded), float64(R.RSSLoaded)), "%.0f")
+	row("load keys/s", R.LoadRate, E.LoadRate, benchsrv.Ratio(E.LoadRate, R.LoadRate), "%.0f")
+	row("RSS MiB", float64(R.RSSLoaded)/(1<<20), float64(E.RSSLoaded)/(1<<20), benchsrv.Ratio(float64(E.RSSLoaded), float64(R.RSSLoaded)), "%.0f")
 	if g := E.GC; g != nil {
 		fmt.Fprintf(&b, "ember GC during the measured run: %d cycles, pauses max %.3f ms, total %.3f ms; %d of %d stalls began within 100 ms of a GC pause; GC CPU fraction since start %.3f\n",
 			g.Cycles, g.PauseMaxMs, g.PauseTotalMs, g.StallsNearGC, E.Stalls, g.GCCPUFraction)

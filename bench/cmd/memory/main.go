@@ -14,24 +14,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/ember-kv/ember/bench/internal/benchsrv"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -48,29 +42,38 @@ type options struct {
 	churnTTL           time.Duration
 	churnWait          time.Duration
 	out                string
+	args               []string // as given, for the report
 }
 
-func main() {
-	var o options
-	flag.StringVar(&o.redisBin, "redis", "redis-server", "redis-server binary")
-	flag.StringVar(&o.emberBin, "ember", "", "ember-server binary (default: go build ./cmd/ember-server)")
-	flag.StringVar(&o.policy, "policy", "allkeys-lru", "maxmemory-policy for phases 1 and 3")
-	flag.IntVar(&o.hitKeys, "hit-keys", 200_000, "phase 1: working set (keys)")
-	flag.IntVar(&o.hitOps, "hit-ops", 2_000_000, "phase 1: GETs")
-	flag.IntVar(&o.hitValue, "hit-value", 100, "phase 1: value size")
-	flag.IntVar(&o.loadKeys, "n", 1_000_000, "phase 2: keys loaded")
-	flag.Int64Var(&o.fillMax, "fill-maxmemory", 100<<20, "phase 3: maxmemory")
-	flag.IntVar(&o.fillOps, "fill-ops", 500_000, "phase 3: writes (at most)")
-	flag.DurationVar(&o.fillTime, "fill-time", 30*time.Second, "phase 3: time (at most)")
-	flag.IntVar(&o.churnKeys, "churn-keys", 1_000_000, "phase 4: short-lived keys")
-	flag.DurationVar(&o.churnTTL, "churn-ttl", 3*time.Second, "phase 4: their TTL")
-	flag.DurationVar(&o.churnWait, "churn-wait", 20*time.Second, "phase 4: wait after they expired")
-	flag.StringVar(&o.out, "out", "bench/out/memory.json", "JSON output file")
-	flag.Parse()
-	if err := run(&o); err != nil {
-		fmt.Fprintln(os.Stderr, "memory:", err)
-		os.Exit(1)
+func main() { benchsrv.Main(run) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return benchsrv.Run(ctx, "memory", args, stdout, stderr, parseFlags, measure)
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("memory", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.redisBin, "redis", "redis-server", "redis-server binary")
+	fs.StringVar(&o.emberBin, "ember", "", "ember-server binary (default: go build ./cmd/ember-server)")
+	fs.StringVar(&o.policy, "policy", "allkeys-lru", "maxmemory-policy for phases 1 and 3")
+	fs.IntVar(&o.hitKeys, "hit-keys", 200_000, "phase 1: working set (keys)")
+	fs.IntVar(&o.hitOps, "hit-ops", 2_000_000, "phase 1: GETs")
+	fs.IntVar(&o.hitValue, "hit-value", 100, "phase 1: value size")
+	fs.IntVar(&o.loadKeys, "n", 1_000_000, "phase 2: keys loaded")
+	fs.Int64Var(&o.fillMax, "fill-maxmemory", 100<<20, "phase 3: maxmemory")
+	fs.IntVar(&o.fillOps, "fill-ops", 500_000, "phase 3: writes (at most)")
+	fs.DurationVar(&o.fillTime, "fill-time", 30*time.Second, "phase 3: time (at most)")
+	fs.IntVar(&o.churnKeys, "churn-keys", 1_000_000, "phase 4: short-lived keys")
+	fs.DurationVar(&o.churnTTL, "churn-ttl", 3*time.Second, "phase 4: their TTL")
+	fs.DurationVar(&o.churnWait, "churn-wait", 20*time.Second, "phase 4: wait after they expired")
+	fs.StringVar(&o.out, "out", "bench/out/memory.json", "JSON output file")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
 	}
+	o.args = args
+	return o, nil
 }
 
 // result is one phase's figures for one server.
@@ -97,23 +100,16 @@ type report struct {
 	Phases  map[string]map[string]result `json:"phases"`
 }
 
-func run(o *options) error {
-	tmp, err := os.MkdirTemp("", "ember-membench")
+func measure(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	// ember-server is built in the working directory, as before: Root ".".
+	e, err := benchsrv.Setup{Prefix: "ember-membench", Root: ".", RedisBin: o.redisBin, EmberBin: o.emberBin}.Prepare(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	if o.emberBin == "" {
-		o.emberBin = filepath.Join(tmp, "ember-server")
-		build := exec.Command("go", "build", "-o", o.emberBin, "./cmd/ember-server")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build ember-server: %v", err)
-		}
-	}
-	rep := report{Command: "go run ./bench/cmd/memory " + strings.Join(os.Args[1:], " "),
+	defer e.Close()
+	rep := report{Command: "go run ./bench/cmd/memory " + strings.Join(o.args, " "),
 		Date: time.Now().UTC().Format(time.RFC3339), Phases: map[string]map[string]result{}}
-	servers := []struct{ name, bin string }{{"redis", o.redisBin}, {"ember", o.emberBin}}
+	servers := []string{"redis", "ember"}
 	phases := []struct {
 		name string
 		fn   func(*options, *srv, int64) (result, error)
@@ -127,8 +123,8 @@ func run(o *options) error {
 	var wsBytes int64
 	for _, ph := range phases {
 		rep.Phases[ph.name] = map[string]result{}
-		for _, sv := range servers {
-			s, err := startSrv(tmp, sv.name, sv.bin)
+		for _, name := range servers {
+			s, err := startSrv(ctx, e, name)
 			if err != nil {
 				return err
 			}
@@ -139,22 +135,18 @@ func run(o *options) error {
 					return err
 				}
 			}
-			fmt.Fprintf(os.Stderr, "%s: %s...\n", ph.name, sv.name)
+			fmt.Fprintf(stderr, "%s: %s...\n", ph.name, name)
 			r, err := ph.fn(o, s, wsBytes)
 			s.stop()
 			if err != nil {
-				return fmt.Errorf("%s on %s: %v", ph.name, sv.name, err)
+				return fmt.Errorf("%s on %s: %v", ph.name, name, err)
 			}
-			rep.Phases[ph.name][sv.name] = r
+			rep.Phases[ph.name][name] = r
 		}
 	}
-	printTable(os.Stdout, &rep)
+	printTable(stdout, &rep)
 	if o.out != "" {
-		if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
-			return err
-		}
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		return os.WriteFile(o.out, append(b, '\n'), 0o644)
+		return benchsrv.WriteFile(o.out, benchsrv.JSON(rep))
 	}
 	return nil
 }
@@ -162,53 +154,35 @@ func run(o *options) error {
 // ---- servers ----
 
 type srv struct {
-	name string
-	cmd  *exec.Cmd
-	rdb  *redis.Client
-	pid  int
+	*benchsrv.Server
+	ctx context.Context
+	rdb *redis.Client
 }
 
-func startSrv(tmp, name, bin string) (*srv, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// startSrv starts redis-server or ember-server (name) with the shared
+// settings and a client for it.
+func startSrv(ctx context.Context, e *benchsrv.Env, name string) (*srv, error) {
+	var s *benchsrv.Server
+	var err error
+	if name == "redis" {
+		s, err = e.StartRedis(ctx, benchsrv.Options{})
+	} else {
+		s, _, err = e.StartEmber(ctx, 0, false, benchsrv.Options{})
+	}
 	if err != nil {
 		return nil, err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	dir := filepath.Join(tmp, name)
-	os.MkdirAll(dir, 0o755)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", dir)
-	logf, _ := os.Create(filepath.Join(tmp, name+".log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &srv{name: name, cmd: cmd, pid: cmd.Process.Pid,
-		rdb: redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), PoolSize: 4,
-			ReadTimeout: time.Minute, WriteTimeout: time.Minute})}
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if s.rdb.Ping(context.Background()).Err() == nil {
-			return s, nil
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("%s did not start", name)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return &srv{Server: s, ctx: ctx, rdb: redis.NewClient(&redis.Options{Addr: s.Addr, PoolSize: 4,
+		ReadTimeout: time.Minute, WriteTimeout: time.Minute})}, nil
 }
 
 func (s *srv) stop() {
 	s.rdb.Close()
-	s.cmd.Process.Kill()
-	s.cmd.Wait()
+	s.Stop()
 }
 
-var ctx = context.Background()
-
 func (s *srv) info(field string) int64 {
+	ctx := s.ctx
 	txt, err := s.rdb.Info(ctx, "everything").Result()
 	if err != nil {
 		return -1
@@ -222,24 +196,18 @@ func (s *srv) info(field string) int64 {
 	return -1
 }
 
-// procStatus reads a "VmRSS"/"VmHWM" line of /proc/<pid>/status, in bytes.
+// procStatus reads a "VmRSS"/"VmHWM" line of /proc/<pid>/status, in
+// bytes; -1 when it cannot.
 func (s *srv) procStatus(field string) int64 {
-	f, err := os.Open("/proc/" + strconv.Itoa(s.pid) + "/status")
+	n, err := benchsrv.ProcBytes(s.PID(), field)
 	if err != nil {
 		return -1
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return -1
+	return n
 }
 
 func (s *srv) config(kv ...string) error {
+	ctx := s.ctx
 	for i := 0; i+1 < len(kv); i += 2 {
 		if err := s.rdb.ConfigSet(ctx, kv[i], kv[i+1]).Err(); err != nil {
 			return err
@@ -255,6 +223,7 @@ func hitKey(i uint64) string { return "obj:" + strconv.FormatUint(i, 10) }
 // workingSetBytes loads the whole working set into a server with no
 // limit and returns the memory it took.
 func workingSetBytes(o *options, s *srv) (int64, error) {
+	ctx := s.ctx
 	before := s.info("used_memory")
 	val := strings.Repeat("v", o.hitValue)
 	pipe := s.rdb.Pipeline()
@@ -274,6 +243,7 @@ func workingSetBytes(o *options, s *srv) (int64, error) {
 }
 
 func phaseHitRatio(o *options, s *srv, ws int64) (result, error) {
+	ctx := s.ctx
 	limit := s.info("used_memory") + ws/10
 	if err := s.config("maxmemory-policy", o.policy, "maxmemory", strconv.FormatInt(limit, 10)); err != nil {
 		return result{}, err
@@ -318,7 +288,10 @@ func phaseHitRatio(o *options, s *srv, ws int64) (result, error) {
 // ---- phase 2: bytes per key ----
 
 func phaseBytesPerKey(o *options, s *srv, _ int64) (result, error) {
-	time.Sleep(200 * time.Millisecond)
+	ctx := s.ctx
+	if err := benchsrv.Sleep(ctx, 200*time.Millisecond); err != nil {
+		return result{}, err
+	}
 	used0, rss0 := s.info("used_memory"), s.procStatus("VmRSS")
 	pipe := s.rdb.Pipeline()
 	for i := 0; i < o.loadKeys; i++ {
@@ -329,7 +302,9 @@ func phaseBytesPerKey(o *options, s *srv, _ int64) (result, error) {
 			}
 		}
 	}
-	time.Sleep(time.Second) // let a collection or two settle
+	if err := benchsrv.Sleep(ctx, time.Second); err != nil { // let a collection or two settle
+		return result{}, err
+	}
 	used1, rss1 := s.info("used_memory"), s.procStatus("VmRSS")
 	n := float64(o.loadKeys)
 	return result{UsedPerKey: float64(used1-used0) / n, RSSPerKey: float64(rss1-rss0) / n,
@@ -344,6 +319,7 @@ func mixedSize(r *rand.Rand) int {
 }
 
 func phaseFill(o *options, s *srv, _ int64) (result, error) {
+	ctx := s.ctx
 	if err := s.config("maxmemory-policy", o.policy, "maxmemory", strconv.FormatInt(o.fillMax, 10)); err != nil {
 		return result{}, err
 	}
@@ -369,7 +345,10 @@ func phaseFill(o *options, s *srv, _ int64) (result, error) {
 // ---- phase 4: TTL churn ----
 
 func phaseChurn(o *options, s *srv, _ int64) (result, error) {
-	time.Sleep(200 * time.Millisecond)
+	ctx := s.ctx
+	if err := benchsrv.Sleep(ctx, 200*time.Millisecond); err != nil {
+		return result{}, err
+	}
 	before := s.procStatus("VmRSS")
 	r := rand.New(rand.NewPCG(9, 9))
 	buf := strings.Repeat("y", 512)
@@ -385,11 +364,17 @@ func phaseChurn(o *options, s *srv, _ int64) (result, error) {
 	}
 	burst := s.procStatus("VmRSS")
 	// Wait until every key expired (active expiry), then churnWait more.
-	time.Sleep(time.Until(start.Add(o.churnTTL)))
-	for deadline := time.Now().Add(2 * time.Minute); s.rdb.DBSize(ctx).Val() > 0 && time.Now().Before(deadline); {
-		time.Sleep(200 * time.Millisecond)
+	if err := benchsrv.Sleep(ctx, time.Until(start.Add(o.churnTTL))); err != nil {
+		return result{}, err
 	}
-	time.Sleep(o.churnWait)
+	for deadline := time.Now().Add(2 * time.Minute); s.rdb.DBSize(ctx).Val() > 0 && time.Now().Before(deadline); {
+		if err := benchsrv.Sleep(ctx, 200*time.Millisecond); err != nil {
+			return result{}, err
+		}
+	}
+	if err := benchsrv.Sleep(ctx, o.churnWait); err != nil {
+		return result{}, err
+	}
 	after := s.procStatus("VmRSS")
 	return result{RSSBefore: before, RSSBurst: burst, RSSAfter: after, ExpiredKeys: s.info("expired_keys"),
 		AfterOverPeak: float64(after) / float64(burst)}, nil
