@@ -24,7 +24,7 @@ func dumpCmd(c *Ctx) {
 		c.Out.Null()
 		return
 	}
-	p, err := value.DumpPayload(e.Value)
+	p, err := value.DumpPayloadWith(e.Value, c.Env.Config.Bool("rdbcompression"))
 	if err != nil {
 		c.Error(errs.DumpUnsupported)
 		return

@@ -178,7 +178,7 @@ func functionList(c *Ctx) {
 
 // FUNCTION DUMP
 func functionDump(c *Ctx) {
-	c.Out.Bulk(c.Env.Scripts.Dump())
+	c.Out.Bulk(c.Env.Scripts.DumpWith(c.Env.Config.Bool("rdbcompression")))
 }
 
 // FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]

@@ -88,7 +88,7 @@ func migrateCmd(c *Ctx) {
 		if e == nil {
 			continue
 		}
-		p, err := value.DumpPayload(e.Value)
+		p, err := value.DumpPayloadWith(e.Value, c.Env.Config.Bool("rdbcompression"))
 		if err != nil {
 			c.Error(errs.DumpUnsupported)
 			return

@@ -62,23 +62,6 @@ func TestEngineBasics(t *testing.T) {
 	}
 }
 
-// TestLZFAndCRC checks Redis's crc64 test vector and that LZF output
-// decompresses back.
-func TestLZFAndCRC(t *testing.T) {
-	if got := CRC64(0, []byte("123456789")); got != 0xe9c6d914c4b8d9ca {
-		t.Fatalf("crc64 %x", got)
-	}
-	in := []byte("#!lua name=x\nredis.register_function('a', function() return 1 end) redis.register_function('b', function() return 1 end)")
-	c := lzfCompress(in, len(in)-4)
-	if c == nil {
-		t.Fatal("not compressed")
-	}
-	out, ok := lzfDecompress(c, len(in))
-	if !ok || string(out) != string(in) {
-		t.Fatalf("round trip: %q", out)
-	}
-}
-
 // TestEvalNoStateAllocation: a cached script runs in the engine's one Lua
 // state, whatever the number of calls.
 func TestEvalNoStateAllocation(t *testing.T) {

@@ -7,18 +7,14 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/ember-kv/ember/internal/rdb"
 	"github.com/ember-kv/ember/resp"
 )
 
 // DUMP / RESTORE payloads: one value in Redis's RDB object format, then
-// the RDB version (2 bytes, little-endian) and a CRC-64 (Jones, reflected,
-// 8 bytes little-endian) of everything before it. Ember writes RDB
+// the footer (RDB version and CRC-64, see package rdb). Ember writes RDB
 // version 10 (Redis 7.0) and reads every object type Redis 7.0 reads
 // except modules and streams.
-
-// RDBVersion is the RDB format version DUMP writes and the newest one
-// RESTORE accepts.
-const RDBVersion = 10
 
 // RDB object types.
 const (
@@ -45,7 +41,7 @@ const (
 var ErrRDBUnsupported = errors.New("value type not supported by DUMP")
 
 // errRDB is any malformed payload.
-var errRDB = errors.New("bad data format")
+var errRDB = rdb.ErrFormat
 
 // RDBLimits are the encoding thresholds RESTORE builds values with.
 type RDBLimits struct {
@@ -54,80 +50,11 @@ type RDBLimits struct {
 	ZSet                   ZLimits
 }
 
-// ---- CRC-64 ----
-
-var crc64Table = func() (t [256]uint64) {
-	const poly = 0x95ac9329ac4bc9b5 // 0xad93d23594c935a9 reflected
-	for i := range t {
-		c := uint64(i)
-		for range 8 {
-			if c&1 != 0 {
-				c = c>>1 ^ poly
-			} else {
-				c >>= 1
-			}
-		}
-		t[i] = c
-	}
-	return t
-}()
-
-// CRC64 is Redis's crc64 (Jones polynomial, reflected, no final xor).
-func CRC64(crc uint64, b []byte) uint64 {
-	for _, x := range b {
-		crc = crc64Table[byte(crc)^x] ^ crc>>8
-	}
-	return crc
-}
-
 // CheckPayload reports whether p ends with a supported RDB version and
 // the right checksum.
-func CheckPayload(p []byte) bool {
-	if len(p) < 10 {
-		return false
-	}
-	footer := p[len(p)-10:]
-	if binary.LittleEndian.Uint16(footer) > RDBVersion {
-		return false
-	}
-	return CRC64(0, p[:len(p)-8]) == binary.LittleEndian.Uint64(footer[2:])
-}
+func CheckPayload(p []byte) bool { return rdb.CheckFooter(p) }
 
 // ---- writing ----
-
-func rdbAppendLen(b []byte, n uint64) []byte {
-	switch {
-	case n < 1<<6:
-		return append(b, byte(n))
-	case n < 1<<14:
-		return append(b, byte(n>>8)|0x40, byte(n))
-	case n <= math.MaxUint32:
-		b = append(b, 0x80)
-		return binary.BigEndian.AppendUint32(b, uint32(n))
-	default:
-		b = append(b, 0x81)
-		return binary.BigEndian.AppendUint64(b, n)
-	}
-}
-
-// rdbAppendString writes s as Redis does without compression: small
-// integers in their integer encodings, the rest raw.
-func rdbAppendString(b, s []byte) []byte {
-	if len(s) <= 11 {
-		if n, ok := resp.ParseInt(s); ok {
-			switch {
-			case n >= math.MinInt8 && n <= math.MaxInt8:
-				return append(b, 0xc0, byte(int8(n)))
-			case n >= math.MinInt16 && n <= math.MaxInt16:
-				return binary.LittleEndian.AppendUint16(append(b, 0xc1), uint16(int16(n)))
-			case n >= math.MinInt32 && n <= math.MaxInt32:
-				return binary.LittleEndian.AppendUint32(append(b, 0xc2), uint32(int32(n)))
-			}
-		}
-	}
-	b = rdbAppendLen(b, uint64(len(s)))
-	return append(b, s...)
-}
 
 // lpAppendEntry appends one listpack entry holding s (as an integer when
 // it is one).
@@ -201,13 +128,23 @@ func (lp *listpack) bytes() []byte {
 // default list-max-listpack-size (-2: 8 KB).
 const lpNodeBytes = 8 << 10
 
-// DumpPayload serializes v as DUMP does.
-func DumpPayload(v Value) ([]byte, error) {
+// DumpPayload serializes v as DUMP does with rdbcompression on: byte for
+// byte what Redis writes for the same encoding (and, for hash tables,
+// the same iteration order).
+func DumpPayload(v Value) ([]byte, error) { return DumpPayloadWith(v, true) }
+
+// DumpPayloadWith is DumpPayload with rdbcompression given: when lzf is
+// false no string is LZF-compressed.
+func DumpPayloadWith(v Value, lzf bool) ([]byte, error) {
+	appendString := rdb.AppendStringNoLZF
+	if lzf {
+		appendString = rdb.AppendString
+	}
 	var b []byte
 	switch v := v.(type) {
 	case *String:
 		b = append(b, rdbString)
-		b = rdbAppendString(b, v.B)
+		b = appendString(b, v.B)
 	case *List:
 		b = append(b, rdbListQuicklist2)
 		var nodes [][]byte
@@ -223,10 +160,10 @@ func DumpPayload(v Value) ([]byte, error) {
 		if lp.n > 0 {
 			nodes = append(nodes, lp.bytes())
 		}
-		b = rdbAppendLen(b, uint64(len(nodes)))
+		b = rdb.AppendLen(b, uint64(len(nodes)))
 		for _, n := range nodes {
-			b = rdbAppendLen(b, rdbQuicklistPacked)
-			b = rdbAppendString(b, n)
+			b = rdb.AppendLen(b, rdbQuicklistPacked)
+			b = appendString(b, n)
 		}
 	case *Set:
 		if v.IsIntset() {
@@ -257,13 +194,13 @@ func DumpPayload(v Value) ([]byte, error) {
 					is = binary.LittleEndian.AppendUint64(is, uint64(n))
 				}
 			}
-			b = rdbAppendString(b, is)
+			b = appendString(b, is)
 			break
 		}
 		b = append(b, rdbSet)
-		b = rdbAppendLen(b, uint64(v.Len()))
+		b = rdb.AppendLen(b, uint64(v.Len()))
 		v.Each(func(m SetMember) bool {
-			b = rdbAppendString(b, []byte(m.String()))
+			b = appendString(b, []byte(m.String()))
 			return true
 		})
 	case *Hash:
@@ -275,14 +212,14 @@ func DumpPayload(v Value) ([]byte, error) {
 				lp.add(val)
 				return true
 			})
-			b = rdbAppendString(b, lp.bytes())
+			b = appendString(b, lp.bytes())
 			break
 		}
 		b = append(b, rdbHash)
-		b = rdbAppendLen(b, uint64(v.Len()))
+		b = rdb.AppendLen(b, uint64(v.Len()))
 		v.Range(func(f, val []byte) bool {
-			b = rdbAppendString(b, f)
-			b = rdbAppendString(b, val)
+			b = appendString(b, f)
+			b = appendString(b, val)
 			return true
 		})
 	case *ZSet:
@@ -295,180 +232,24 @@ func DumpPayload(v Value) ([]byte, error) {
 				num = v.AppendScanScore(num[:0], it.Score())
 				lp.add(num)
 			}
-			b = rdbAppendString(b, lp.bytes())
+			b = appendString(b, lp.bytes())
 			break
 		}
 		b = append(b, rdbZSet2)
-		b = rdbAppendLen(b, uint64(v.Len()))
+		b = rdb.AppendLen(b, uint64(v.Len()))
 		// Highest first, as Redis writes it (it loads faster that way).
 		for r := v.Len() - 1; r >= 0; r-- {
 			it := v.Iter(r)
-			b = rdbAppendString(b, it.Member())
+			b = appendString(b, it.Member())
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(it.Score()))
 		}
 	default:
 		return nil, ErrRDBUnsupported
 	}
-	b = binary.LittleEndian.AppendUint16(b, RDBVersion)
-	return binary.LittleEndian.AppendUint64(b, CRC64(0, b)), nil
+	return rdb.AppendFooter(b), nil
 }
 
 // ---- reading ----
-
-type rdbReader struct {
-	b   []byte
-	pos int
-}
-
-func (r *rdbReader) byte() (byte, error) {
-	if r.pos >= len(r.b) {
-		return 0, errRDB
-	}
-	c := r.b[r.pos]
-	r.pos++
-	return c, nil
-}
-
-func (r *rdbReader) take(n uint64) ([]byte, error) {
-	if n > uint64(len(r.b)-r.pos) {
-		return nil, errRDB
-	}
-	s := r.b[r.pos : r.pos+int(n)]
-	r.pos += int(n)
-	return s, nil
-}
-
-// len reads a length; encoded reports a special string encoding (its
-// number is the length).
-func (r *rdbReader) len() (n uint64, encoded bool, err error) {
-	c, err := r.byte()
-	if err != nil {
-		return 0, false, err
-	}
-	switch c >> 6 {
-	case 0:
-		return uint64(c & 0x3f), false, nil
-	case 1:
-		d, err := r.byte()
-		return uint64(c&0x3f)<<8 | uint64(d), false, err
-	case 2:
-		switch c {
-		case 0x80:
-			s, err := r.take(4)
-			if err != nil {
-				return 0, false, err
-			}
-			return uint64(binary.BigEndian.Uint32(s)), false, nil
-		case 0x81:
-			s, err := r.take(8)
-			if err != nil {
-				return 0, false, err
-			}
-			return binary.BigEndian.Uint64(s), false, nil
-		}
-		return 0, false, errRDB
-	}
-	return uint64(c & 0x3f), true, nil
-}
-
-func (r *rdbReader) count() (int, error) {
-	n, enc, err := r.len()
-	if err != nil || enc || n > uint64(len(r.b)) {
-		return 0, errRDB
-	}
-	return int(n), nil
-}
-
-func (r *rdbReader) string() ([]byte, error) {
-	n, enc, err := r.len()
-	if err != nil {
-		return nil, err
-	}
-	if !enc {
-		s, err := r.take(n)
-		if err != nil {
-			return nil, err
-		}
-		return append([]byte(nil), s...), nil
-	}
-	switch n {
-	case 0:
-		s, err := r.take(1)
-		if err != nil {
-			return nil, err
-		}
-		return strconv.AppendInt(nil, int64(int8(s[0])), 10), nil
-	case 1:
-		s, err := r.take(2)
-		if err != nil {
-			return nil, err
-		}
-		return strconv.AppendInt(nil, int64(int16(binary.LittleEndian.Uint16(s))), 10), nil
-	case 2:
-		s, err := r.take(4)
-		if err != nil {
-			return nil, err
-		}
-		return strconv.AppendInt(nil, int64(int32(binary.LittleEndian.Uint32(s))), 10), nil
-	case 3:
-		clen, e1, err := r.len()
-		if err != nil || e1 {
-			return nil, errRDB
-		}
-		ulen, e2, err := r.len()
-		if err != nil || e2 || ulen > 1<<32 {
-			return nil, errRDB
-		}
-		comp, err := r.take(clen)
-		if err != nil {
-			return nil, err
-		}
-		return lzfDecompress(comp, int(ulen))
-	}
-	return nil, errRDB
-}
-
-// lzfDecompress expands LZF data to exactly n bytes.
-func lzfDecompress(in []byte, n int) ([]byte, error) {
-	out := make([]byte, 0, n)
-	for ip := 0; ip < len(in); {
-		ctrl := int(in[ip])
-		ip++
-		if ctrl < 32 {
-			l := ctrl + 1
-			if ip+l > len(in) || len(out)+l > n {
-				return nil, errRDB
-			}
-			out = append(out, in[ip:ip+l]...)
-			ip += l
-			continue
-		}
-		l := ctrl >> 5
-		if l == 7 {
-			if ip >= len(in) {
-				return nil, errRDB
-			}
-			l += int(in[ip])
-			ip++
-		}
-		if ip >= len(in) {
-			return nil, errRDB
-		}
-		ref := len(out) - (ctrl&0x1f)<<8 - 1 - int(in[ip])
-		ip++
-		l += 2
-		if ref < 0 || len(out)+l > n {
-			return nil, errRDB
-		}
-		for i := 0; i < l; i++ {
-			out = append(out, out[ref+i])
-		}
-	}
-	if len(out) != n {
-		return nil, errRDB
-	}
-	return out, nil
-}
 
 // ziplistEntries decodes a ziplist into its entries.
 func ziplistEntries(zl []byte) ([][]byte, error) {
@@ -749,15 +530,15 @@ func zipmapPairs(zm []byte) ([][]byte, error) {
 func LoadPayload(p []byte, lim RDBLimits) (Value, error) {
 	// Like Redis, the object may run into the footer: read the whole
 	// payload.
-	r := &rdbReader{b: p}
-	t, err := r.byte()
+	r := rdb.NewReader(p)
+	t, err := r.Byte()
 	if err != nil {
 		return nil, err
 	}
 	var v Value
 	switch t {
 	case rdbString:
-		s, err := r.string()
+		s, err := r.String()
 		if err != nil {
 			return nil, err
 		}
@@ -779,7 +560,7 @@ func LoadPayload(p []byte, lim RDBLimits) (Value, error) {
 	return v, nil
 }
 
-func loadList(r *rdbReader, t byte) (Value, error) {
+func loadList(r *rdb.Reader, t byte) (Value, error) {
 	l := NewList()
 	push := func(vals [][]byte) {
 		for _, x := range vals {
@@ -788,19 +569,19 @@ func loadList(r *rdbReader, t byte) (Value, error) {
 	}
 	switch t {
 	case rdbList:
-		n, err := r.count()
+		n, err := r.Count()
 		if err != nil {
 			return nil, err
 		}
 		for range n {
-			s, err := r.string()
+			s, err := r.String()
 			if err != nil {
 				return nil, err
 			}
 			l.PushBack(s)
 		}
 	case rdbListZiplist:
-		zl, err := r.string()
+		zl, err := r.String()
 		if err != nil {
 			return nil, err
 		}
@@ -810,20 +591,19 @@ func loadList(r *rdbReader, t byte) (Value, error) {
 		}
 		push(vals)
 	default:
-		n, err := r.count()
+		n, err := r.Count()
 		if err != nil {
 			return nil, err
 		}
 		for range n {
-			container := uint64(rdbQuicklistPacked)
+			container := rdbQuicklistPacked
 			if t == rdbListQuicklist2 {
-				var enc bool
-				if container, enc, err = r.len(); err != nil || enc ||
+				if container, err = r.Count(); err != nil ||
 					(container != rdbQuicklistPlain && container != rdbQuicklistPacked) {
 					return nil, errRDB
 				}
 			}
-			blob, err := r.string()
+			blob, err := r.String()
 			if err != nil {
 				return nil, err
 			}
@@ -852,10 +632,10 @@ func loadList(r *rdbReader, t byte) (Value, error) {
 	return l, nil
 }
 
-func loadSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
+func loadSet(r *rdb.Reader, t byte, lim RDBLimits) (Value, error) {
 	s := NewSet()
 	if t == rdbSetIntset {
-		blob, err := r.string()
+		blob, err := r.String()
 		if err != nil {
 			return nil, err
 		}
@@ -867,12 +647,12 @@ func loadSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
 			s.AddInt(n, lim.SetIntset)
 		}
 	} else {
-		n, err := r.count()
+		n, err := r.Count()
 		if err != nil {
 			return nil, err
 		}
 		for range n {
-			m, err := r.string()
+			m, err := r.String()
 			if err != nil {
 				return nil, err
 			}
@@ -887,7 +667,7 @@ func loadSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
 	return s, nil
 }
 
-func loadZSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
+func loadZSet(r *rdb.Reader, t byte, lim RDBLimits) (Value, error) {
 	z := NewZSet(0, 0, lim.ZSet)
 	add := func(m []byte, score float64) error {
 		if math.IsNaN(score) {
@@ -900,24 +680,24 @@ func loadZSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
 	}
 	switch t {
 	case rdbZSet, rdbZSet2:
-		n, err := r.count()
+		n, err := r.Count()
 		if err != nil {
 			return nil, err
 		}
 		for range n {
-			m, err := r.string()
+			m, err := r.String()
 			if err != nil {
 				return nil, err
 			}
 			var score float64
 			if t == rdbZSet2 {
-				d, err := r.take(8)
+				d, err := r.Take(8)
 				if err != nil {
 					return nil, err
 				}
 				score = math.Float64frombits(binary.LittleEndian.Uint64(d))
 			} else {
-				c, err := r.byte()
+				c, err := r.Byte()
 				if err != nil {
 					return nil, err
 				}
@@ -929,7 +709,7 @@ func loadZSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
 				case 255:
 					score = math.Inf(-1)
 				default:
-					d, err := r.take(uint64(c))
+					d, err := r.Take(uint64(c))
 					if err != nil {
 						return nil, err
 					}
@@ -943,7 +723,7 @@ func loadZSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
 			}
 		}
 	default:
-		blob, err := r.string()
+		blob, err := r.String()
 		if err != nil {
 			return nil, err
 		}
@@ -972,28 +752,28 @@ func loadZSet(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
 	return z, nil
 }
 
-func loadHash(r *rdbReader, t byte, lim RDBLimits) (Value, error) {
+func loadHash(r *rdb.Reader, t byte, lim RDBLimits) (Value, error) {
 	h := NewHash()
 	var vals [][]byte
 	switch t {
 	case rdbHash:
-		n, err := r.count()
+		n, err := r.Count()
 		if err != nil {
 			return nil, err
 		}
 		for range n {
-			f, err := r.string()
+			f, err := r.String()
 			if err != nil {
 				return nil, err
 			}
-			v, err := r.string()
+			v, err := r.String()
 			if err != nil {
 				return nil, err
 			}
 			vals = append(vals, f, v)
 		}
 	default:
-		blob, err := r.string()
+		blob, err := r.String()
 		if err != nil {
 			return nil, err
 		}

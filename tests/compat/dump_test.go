@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ember-kv/ember/internal/value"
+	"github.com/ember-kv/ember/internal/rdb"
 )
 
 // dumpBulk returns the payload of a raw bulk reply, or fails.
@@ -29,7 +29,7 @@ func dumpBulk(t *testing.T, raw []byte) string {
 // dumpSeal appends the RDB version and checksum to an object's bytes.
 func dumpSeal(obj []byte, version uint16) string {
 	b := binary.LittleEndian.AppendUint16(obj, version)
-	return string(binary.LittleEndian.AppendUint64(b, value.CRC64(0, b)))
+	return string(binary.LittleEndian.AppendUint64(b, rdb.CRC64(0, b)))
 }
 
 // dumpCompare checks that key holds the same value on both servers.
@@ -89,6 +89,12 @@ func TestDumpRestore(t *testing.T) {
 	p.Check("RPUSH", "d:hugeitem", strings.Repeat("y", 20000), "z")
 	keys := []string{"d:int", "d:neg", "d:big", "d:long", "d:bin", "d:list", "d:iset", "d:set", "d:hash",
 		"d:zset", "d:blist", "d:bset", "d:bset2", "d:bhash", "d:bzset", "d:hugeitem"}
+	// Payloads whose layout does not depend on hash table order are
+	// byte-identical (multi-node quicklists included).
+	for _, k := range []string{"d:int", "d:neg", "d:big", "d:long", "d:bin", "d:list", "d:iset", "d:hash",
+		"d:zset", "d:blist", "d:bzset", "d:hugeitem"} {
+		p.Check("DUMP", k)
+	}
 	checked := 0
 	for _, k := range keys {
 		fromRedis, err := p.Redis.Do("DUMP", k)
@@ -129,6 +135,16 @@ func TestDumpRestore(t *testing.T) {
 		{2, 2, 1, 'a', 1, 'a'}, // duplicate set member
 		{0, 0xc3, 3, 5, 0x04, 'a', 'b', 'c', 'd', 'e'}, // LZF length mismatch
 		{16, 3, 1, 2, 3}, // broken listpack
+		{0, 0xc3, 0xc6, 0xc5, 4, 'a', 'b', 'c', 'd', 'e'}, // LZF lengths in encoded form
+		{0, 0xc3, 0, 0},                  // empty LZF string
+		{0, 0xc3, 2, 0, 0, 'a'},          // LZF data for an empty string
+		{0, 0xc3, 0, 1},                  // no LZF data for 1 byte
+		{0, 0xc3, 3, 1, 1, 'a', 'b'},     // LZF literal longer than the string
+		{0, 0xc3, 4, 3, 0, 'a', 0x20, 5}, // LZF reference before the start
+		{0, 0xc4, 1, 'a'},                // unknown string encoding
+		{0, 0x82, 0, 0, 0, 1, 'a'},       // unknown length encoding
+		{2, 0xc1, 1, 'a'},                // set length in encoded form
+		{18, 1, 0xc2, 3, 2, 'a', 'b'},    // quicklist container in encoded form
 	} {
 		p.Check("RESTORE", "d:bad", "0", dumpSeal(obj, 10), "REPLACE")
 		p.Check("GET", "d:bad")
@@ -149,6 +165,97 @@ func TestDumpRestore(t *testing.T) {
 	p.Check("RESTORE", "d:str", "0", dumpBulk(t, p.Check("DUMP", "d:list")), "REPLACE")
 	p.Check("LRANGE", "d:str", "0", "-1")
 	t.Logf("%d payloads cross-restored", checked)
+}
+
+// TestDumpPayloadBytes compares DUMP payloads byte for byte: for every
+// encoding whose layout does not depend on hash table order, Ember must
+// write exactly what Redis writes, LZF-compressed strings, listpacks,
+// quicklist nodes and intsets included. Each payload is then restored
+// into both servers.
+func TestDumpPayloadBytes(t *testing.T) {
+	p := pair(t)
+	long := func(unit string, n int) string { return strings.Repeat(unit, n/len(unit)+1)[:n] }
+	p.Check("SET", "db:s21", long("a", 21))
+	p.Check("SET", "db:s20", long("a", 20))
+	p.Check("SET", "db:text", long("hello world, ", 500))
+	p.Check("SET", "db:big", long("0123456789abcdef", 100000))
+	p.Check("SET", "db:noise", "q8Zr1xV0pL3mN7bT5yK2wE9sU4hJ6gF")
+	p.Check("SET", "db:int", "123456789")
+	p.Check("SET", "db:bigint", "12345678901234567")
+	p.Check("SETRANGE", "db:raw", "30", long("xyz", 40))
+	p.Check("APPEND", "db:app", long("ab", 60))
+	p.Check("HSET", "db:hlp", "greeting", long("hello ", 60), "n", "1", "long", long("na", 64))
+	p.Check("HSET", "db:hht", "only", long("value ", 200))
+	p.Check("RPUSH", "db:list", long("abc", 30), long("abc", 30), "7", "-70000", long("zz", 300))
+	p.Check("RPUSH", "db:plain", long("y", 9000))
+	p.Check(append([]string{"SADD", "db:iset"}, strings.Fields("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 -5 70000 5000000000")...)...)
+	p.Check("SADD", "db:sht", long("member ", 100))
+	p.Check("ZADD", "db:zlp", "1", long("member-", 27), "2.5", long("member-", 28), "-inf", "x", "1e300", "y")
+	p.Check("ZADD", "db:zsl", "1", long("m", 70), "2", long("n", 80), "2", long("mm", 90), "0.1", "short", "inf", "z")
+	keys := []string{"db:s21", "db:s20", "db:text", "db:big", "db:noise", "db:int", "db:bigint", "db:raw", "db:app",
+		"db:hlp", "db:hht", "db:list", "db:plain", "db:iset", "db:sht", "db:zlp", "db:zsl"}
+	// Randomized values of every byte-comparable encoding.
+	r := Rand(t)
+	word := func() string {
+		units := []string{"a", "ab", "abc", "hello ", "0123456789", "x\x00y", "redis-", "~"}
+		n := r.IntN(120)
+		if r.IntN(5) == 0 {
+			n = r.IntN(3000)
+		}
+		var b strings.Builder
+		for b.Len() < n {
+			if r.IntN(4) == 0 {
+				b.WriteByte(byte('A' + r.IntN(26)))
+			} else {
+				b.WriteString(units[r.IntN(len(units))])
+			}
+		}
+		return b.String()
+	}
+	cut := func(s string, n int) string { return s[:min(len(s), n)] }
+	for i := range 200 {
+		k := fmt.Sprintf("db:r%d", i)
+		n := 1 + r.IntN(12)
+		switch i % 6 {
+		case 0:
+			p.Check("SET", k, word())
+		case 1:
+			args := []string{"HSET", k}
+			for j := range n {
+				args = append(args, fmt.Sprintf("f%d", j), cut(word(), r.IntN(65))) // listpack
+			}
+			p.Check(args...)
+		case 2:
+			args := []string{"RPUSH", k}
+			for range n {
+				args = append(args, cut(word(), r.IntN(600)))
+			}
+			p.Check(args...)
+		case 3:
+			args := []string{"SADD", k}
+			for range n * 5 {
+				args = append(args, strconv.Itoa(r.IntN(1<<20)-1<<19))
+			}
+			p.Check(args...)
+		case 4, 5:
+			args := []string{"ZADD", k}
+			for j := range n {
+				m := fmt.Sprintf("%d-%s", j, word())
+				if i%6 == 4 {
+					m = cut(m, 60) // listpack
+				}
+				args = append(args, strconv.Itoa(r.IntN(100)), m)
+			}
+			p.Check(args...)
+		}
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		payload := dumpBulk(t, p.Check("DUMP", k))
+		p.Check("RESTORE", "dbr:"+k, "0", payload, "REPLACE")
+		dumpCompare(p, "dbr:"+k)
+	}
+	t.Logf("%d payloads identical", len(keys))
 }
 
 // TestMigrate runs the same MIGRATEs on both servers, each moving keys to
@@ -218,4 +325,27 @@ func TestMigrate(t *testing.T) {
 	target("HGETALL", "m:h")
 	p.Check("COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "5", "AUTH2", "KEYS", "x", "KEYS", "a", "b")
 	p.Check("COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "5", "COPY")
+}
+
+// TestDumpRdbcompression: with rdbcompression off, DUMP and FUNCTION DUMP
+// write strings uncompressed, as Redis does.
+func TestDumpRdbcompression(t *testing.T) {
+	p := pair(t)
+	p.Both("FUNCTION", "FLUSH")
+	t.Cleanup(func() {
+		p.Both("CONFIG", "SET", "rdbcompression", "yes")
+		p.Both("FUNCTION", "FLUSH")
+	})
+	p.CheckAll(Script(`
+SET lz aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+HSET h f bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+FUNCTION LOAD "#!lua name=lzlib\n-- cccccccccccccccccccccccccccccccccccccccc\nredis.register_function('f', function() return 1 end)"
+DUMP lz
+DUMP h
+FUNCTION DUMP
+CONFIG SET rdbcompression no
+DUMP lz
+DUMP h
+FUNCTION DUMP
+`))
 }
