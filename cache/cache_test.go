@@ -489,29 +489,7 @@ func TestCrossInstanceLock(t *testing.T) {
 		}
 	}
 
-	start := make(chan struct{})
-	errs := make(chan error, instances*perInstance)
-	var wg sync.WaitGroup
-	for _, c := range caches {
-		for range perInstance {
-			wg.Go(func() {
-				<-start
-				got, err := GetOrLoad(ctx, c, "product:1", time.Minute, loader)
-				if err == nil && got != lamp {
-					err = fmt.Errorf("got %+v", got)
-				}
-				errs <- err
-			})
-		}
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	runStampede(t, ctx, caches, perInstance, "product:1", lamp, loader)
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("loader ran %d times across instances, want 1", got)
 	}
@@ -757,5 +735,34 @@ func TestDegraded(t *testing.T) {
 	cancel()
 	if _, err := GetOrLoad(canceled, c, "product:1", time.Minute, loader); !errors.Is(err, context.Canceled) {
 		t.Fatalf("GetOrLoad with canceled ctx: err = %v", err)
+	}
+}
+
+// runStampede has perInstance goroutines per Cache call GetOrLoad(key)
+// at the same moment and fails the test unless every one gets want.
+func runStampede(t *testing.T, ctx context.Context, caches []*Cache, perInstance int, key string, want product, loader func(context.Context) (product, error)) {
+	t.Helper()
+	start := make(chan struct{})
+	errs := make(chan error, len(caches)*perInstance)
+	var wg sync.WaitGroup
+	for _, c := range caches {
+		for range perInstance {
+			wg.Go(func() {
+				<-start
+				got, err := GetOrLoad(ctx, c, key, time.Minute, loader)
+				if err == nil && got != want {
+					err = fmt.Errorf("got %+v", got)
+				}
+				errs <- err
+			})
+		}
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -371,29 +371,7 @@ func TestStampedeCluster(t *testing.T) {
 			return product{}, ctx.Err()
 		}
 	}
-	start := make(chan struct{})
-	errs := make(chan error, instances*perInstance)
-	var wg sync.WaitGroup
-	for _, c := range caches {
-		for range perInstance {
-			wg.Go(func() {
-				<-start
-				got, err := GetOrLoad(ctx, c, "product:{cold}", time.Minute, loader)
-				if err == nil && got != lamp {
-					err = fmt.Errorf("got %+v", got)
-				}
-				errs <- err
-			})
-		}
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	runStampede(t, ctx, caches, perInstance, "product:{cold}", lamp, loader)
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("loader ran %d times across instances, want 1", got)
 	}
