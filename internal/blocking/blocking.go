@@ -272,9 +272,12 @@ func For(ks *keyspace.Keyspace) *Registry {
 // Blocked is the number of blocked clients (INFO blocked_clients).
 func (r *Registry) Blocked() int64 { return r.blocked.Load() }
 
-// Denied reports whether c may not block now: inside MULTI/EXEC. The
+// Denied reports whether c may not block now: inside MULTI/EXEC or a
+// script. The
 // handler then replies as the command's timeout would.
-func Denied(c *client.Client) bool { return c.MultiLen() >= 0 }
+func Denied(c *client.Client) bool {
+	return c.MultiLen() >= 0 || c.Flags()&client.FlagScript != 0
+}
 
 // Block registers a waiter for req, with the shards of req.Keys and
 // req.Extra locked by the caller (the handler's command holds them). It

@@ -91,6 +91,7 @@ type Flags uint32
 const (
 	FlagBlocked  Flags = 1 << iota // waiting in a blocking command ('b')
 	FlagDirtyCAS                   // a WATCHed key changed ('d')
+	FlagScript                     // the client scripts run their commands as (Redis's CLIENT_SCRIPT)
 )
 
 // Unblocker wakes a client blocked in a blocking command, for CLIENT

@@ -3,6 +3,7 @@ package handler
 import (
 	"bytes"
 
+	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/script"
@@ -31,9 +32,7 @@ func init() {
 // inScript reports whether the command runs inside a script (redis.call).
 // A script holds every shard while it runs, so a command that touches the
 // keyspace meanwhile is the script's.
-func inScript(c *Ctx) bool {
-	return c.Env.Scripts != nil && c.Env.Scripts.Running() != nil
-}
+func inScript(c *Ctx) bool { return c.Client.Flags()&client.FlagScript != 0 }
 
 // scriptNumKeys parses the numkeys argument of EVAL and FCALL; bad is the
 // reply to a non-integer.

@@ -49,9 +49,9 @@ type scriptHost struct {
 // newScripts makes the engine and installs its wiring in the Env.
 func (s *Server) newScripts() {
 	h := &scriptHost{client: client.New(0, nil, time.Now()), out: resp.NewWriter()}
-	// Blocking commands must not block inside a script: the client counts
-	// as in a transaction for blocking.Denied, so they answer as on timeout.
-	h.client.SetMultiLen(0)
+	// Commands see they run inside a script: blocking ones answer as on
+	// timeout (blocking.Denied), SORT sorts as Redis does there.
+	h.client.SetFlag(client.FlagScript, true)
 	h.client.Out = h.out
 	h.client.Authenticated = true
 	s.scripts = h
