@@ -305,6 +305,32 @@ func (d *Dict[V]) Ref(key []byte) *V {
 	return nil
 }
 
+// RefKey is Ref, also returning the key as the dict stores it (sharing
+// its bytes, for another index of the same keys).
+func (d *Dict[V]) RefKey(key []byte) (*V, string) {
+	if d.Len() == 0 {
+		return nil, ""
+	}
+	d.rehashStep()
+	if pp, _ := d.linkBytes(maphash.Bytes(seed, key), key); pp != nil {
+		return &(*pp).val, (*pp).key()
+	}
+	return nil, ""
+}
+
+// Rekey makes the entry whose value v points to (a Ref or RefKey result)
+// keep its key in key's bytes, which must equal the key it has: the owner
+// of a key's memory may move it (keyspace keeps a string's key next to
+// its value).
+func (d *Dict[V]) Rekey(v *V, key string) {
+	var probe entry[V]
+	e := (*entry[V])(unsafe.Add(unsafe.Pointer(v), -int(unsafe.Offsetof(probe.val))))
+	if e.key() != key {
+		panic("dict: Rekey with a different key")
+	}
+	e.kp = unsafe.StringData(key)
+}
+
 // Set stores v under key, replacing any previous value, and reports whether
 // key was newly added. Replacing does not allocate; adding allocates one
 // entry and may start (never complete in one call) a resize. It advances

@@ -118,7 +118,7 @@ func restoreCmd(c *Ctx) {
 		c.OK()
 		return
 	}
-	c.DB.SetEntry(key, keyspace.Entry{Value: v, ExpireAt: ttl})
+	c.DB.SetEntry(key, keyspace.Item{Value: v, ExpireAt: ttl})
 	if o.idle >= 0 || o.freq >= 0 {
 		if e := c.DB.Lookup(key, keyspace.NoTouch|keyspace.NoStats); e != nil {
 			c.DB.SetAccessStats(e, min(o.idle, 1<<32)*1000, int(o.freq))

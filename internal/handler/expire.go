@@ -119,7 +119,7 @@ func expireGeneric(c *Ctx, base int64, secs bool) {
 	at += base
 	key := c.Args[1]
 	e := c.DB.Write(key)
-	if e == nil || !expireAllowed(cond, e.ExpireAt, at) {
+	if e == nil || !expireAllowed(cond, c.DB.ExpireAt(key, e), at) {
 		c.Out.Int(0)
 		return
 	}
@@ -156,11 +156,12 @@ func ttlGeneric(c *Ctx, ms, abs bool) {
 	case e == nil:
 		c.Out.Int(-2)
 		return
-	case e.ExpireAt == 0:
+	}
+	ttl := c.DB.ExpireAt(c.Args[1], e)
+	if ttl == 0 {
 		c.Out.Int(-1)
 		return
 	}
-	ttl := e.ExpireAt
 	if !abs {
 		ttl -= c.DB.Now
 	}

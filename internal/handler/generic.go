@@ -173,7 +173,7 @@ func copyCmd(c *Ctx) {
 		c.Out.Int(0)
 		return
 	}
-	v, expireAt := e.Value, e.ExpireAt
+	v, expireAt := e.Value, c.DB.ExpireAt(src, e)
 	if dstDB.Write(dst) != nil {
 		if !replace {
 			c.Out.Int(0)
@@ -183,7 +183,7 @@ func copyCmd(c *Ctx) {
 	}
 	// The copy is a new object: fresh access data, and never one of
 	// Redis's shared integers.
-	dstDB.SetEntry(dst, keyspace.Entry{Value: v.Clone(), ExpireAt: expireAt, Unshared: true})
+	dstDB.SetEntry(dst, keyspace.Item{Value: v.Clone(), ExpireAt: expireAt, Unshared: true})
 	genNotifyIn(c, dstDB.Index, notify.Generic, "copy_to", dst)
 	c.Out.Int(1)
 }
@@ -231,8 +231,8 @@ func keysCmd(c *Ctx) {
 	pattern := string(c.Args[1])
 	all := pattern == "*"
 	var out []string
-	c.DB.Range(func(k string, e *keyspace.Entry) bool {
-		if (all || glob.MatchString(pattern, k)) && !c.DB.Expired(e) {
+	c.DB.Range(func(k string, _ *keyspace.Entry, expireAt int64) bool {
+		if (all || glob.MatchString(pattern, k)) && (expireAt == 0 || expireAt >= c.DB.Now) {
 			out = append(out, k)
 		}
 		return true

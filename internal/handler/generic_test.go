@@ -94,7 +94,7 @@ func (h *genHarness) set(key, val string) {
 
 // setTTL stores a string that expires ttl ms from now.
 func (h *genHarness) setTTL(key, val string, ttl int64) {
-	h.ks.DB(h.cl.DB(), h.now).SetEntry([]byte(key), keyspace.Entry{Value: value.NewString([]byte(val)), ExpireAt: h.now + ttl})
+	h.ks.DB(h.cl.DB(), h.now).SetEntry([]byte(key), keyspace.Item{Value: value.NewString([]byte(val)), ExpireAt: h.now + ttl})
 }
 
 func genInt(n int64) string { return ":" + strconv.FormatInt(n, 10) + "\r\n" }

@@ -15,7 +15,6 @@ import (
 	"github.com/ember-kv/ember/internal/tracking"
 
 	"github.com/ember-kv/ember/internal/command"
-	"github.com/ember-kv/ember/internal/keyspace"
 )
 
 func init() {
@@ -261,10 +260,10 @@ func infoAvgTTL(c *Ctx, i, vkeys int) int64 {
 	now := c.DB.Now
 	var sum, n int64
 	visits := 0
-	c.DB.WithIndex(i).Range(func(_ string, e *keyspace.Entry) bool {
+	c.DB.WithIndex(i).RangeVolatile(func(_ string, at int64) bool {
 		visits++
-		if e.ExpireAt > now {
-			sum += e.ExpireAt - now
+		if at > now {
+			sum += at - now
 			n++
 		}
 		return visits < 4096 && n < 1024

@@ -94,8 +94,8 @@ func migrateCmd(c *Ctx) {
 			return
 		}
 		var ttl int64
-		if e.ExpireAt != 0 {
-			ttl = max(e.ExpireAt-c.DB.Now, 1)
+		if at := c.DB.ExpireAt(key, e); at != 0 {
+			ttl = max(at-c.DB.Now, 1)
 		}
 		items = append(items, item{key, p, ttl})
 	}

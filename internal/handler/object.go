@@ -107,7 +107,7 @@ func objectRefcountCmd(c *Ctx) {
 
 func objectRefcount(c *Ctx, e *keyspace.Entry) int64 {
 	s, ok := e.Value.(*value.String)
-	if !ok || e.Unshared || s.Encoding() != value.EncInt {
+	if !ok || e.Unshared() || s.Encoding() != value.EncInt {
 		return 1
 	}
 	if n, ok := s.Int(); !ok || n < 0 || n >= objectSharedInts {

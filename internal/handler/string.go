@@ -210,7 +210,7 @@ func strSet(c *Ctx, o strExtOpts, key, val []byte, okReply func(), abortReply fu
 	v := value.NewString(val)
 	switch {
 	case o.expire != nil:
-		c.DB.SetEntry(key, keyspace.Entry{Value: v, ExpireAt: at})
+		c.DB.SetEntry(key, keyspace.Item{Value: v, ExpireAt: at})
 	case o.flags&strKeepTTL != 0:
 		c.DB.SetKeepTTL(key, v)
 	default:
@@ -413,7 +413,7 @@ func strIncrBy(c *Ctx, incr int64) {
 		// In place: the key keeps its time to live. The result is a fresh
 		// object for Redis, shared when it is a small integer.
 		s.SetInt(n)
-		e.Unshared = false
+		e.ClearUnshared()
 	} else {
 		c.DB.Set(key, value.NewIntString(n))
 	}

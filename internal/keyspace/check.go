@@ -46,11 +46,18 @@ func (ks *Keyspace) checkTable(si, d int) error {
 	// Collect first: Range callbacks must not look anything up.
 	volatile := make(map[string]bool, t.volatile.Len())
 	nv := 0
-	t.volatile.Range(func(k string, _ struct{}) bool {
+	var badTTL error
+	t.volatile.Range(func(k string, at int64) bool {
 		volatile[k] = true
 		nv++
+		if at <= 0 && badTTL == nil {
+			badTTL = fmt.Errorf("keyspace: shard %d db %d: key %q has expiry time %d", si, d, k, at)
+		}
 		return true
 	})
+	if badTTL != nil {
+		return badTTL
+	}
 	if nv != t.volatile.Len() {
 		return fmt.Errorf("keyspace: shard %d db %d: volatile index ranges over %d keys, counts %d", si, d, nv, t.volatile.Len())
 	}
@@ -70,21 +77,16 @@ func (ks *Keyspace) checkTable(si, d int) error {
 			err = fmt.Errorf("keyspace: key %q of db %d is in shard %d, hashes to %d", k, d, si, ks.ShardOf([]byte(k)))
 		case e.Value == nil:
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no value", si, d, k)
-		case e.ExpireAt < 0:
-			err = fmt.Errorf("keyspace: shard %d db %d: key %q has negative expiry time %d", si, d, k, e.ExpireAt)
-		case e.ExpireAt != 0 && !volatile[k]:
-			err = fmt.Errorf("keyspace: shard %d db %d: key %q expires at %d but is not in the volatile index", si, d, k, e.ExpireAt)
-		case e.ExpireAt == 0 && volatile[k]:
-			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no expiry time but is in the volatile index", si, d, k)
-		case e.size != entrySize(len(k), e.Value, e.ExpireAt):
-			err = fmt.Errorf("keyspace: shard %d db %d: key %q is accounted %d bytes, measures %d (changed in place without Write?)",
-				si, d, k, e.size, entrySize(len(k), e.Value, e.ExpireAt))
+		case e.Volatile() && !volatile[k]:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q has a time to live but is not in the volatile index", si, d, k)
+		case !e.Volatile() && volatile[k]:
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no time to live but is in the volatile index", si, d, k)
 		default:
 			err = checkValue(k, e.Value)
 		}
 		seen[k] = true
-		bytes += e.size
-		if e.ExpireAt != 0 {
+		bytes += entrySize(len(k), e.Value, e.Volatile())
+		if e.Volatile() {
 			withTTL++
 		}
 		return err == nil
@@ -99,7 +101,7 @@ func (ks *Keyspace) checkTable(si, d int) error {
 		return fmt.Errorf("keyspace: shard %d db %d: %d keys have an expiry time, volatile index holds %d", si, d, withTTL, nv)
 	}
 	if bytes != t.bytes {
-		return fmt.Errorf("keyspace: shard %d db %d: entries are accounted %d bytes, the table %d", si, d, bytes, t.bytes)
+		return fmt.Errorf("keyspace: shard %d db %d: entries measure %d bytes, the table is accounted %d (changed in place without Write?)", si, d, bytes, t.bytes)
 	}
 	return nil
 }

@@ -46,10 +46,29 @@ func (db DB) WithIndex(index int) DB {
 	return db
 }
 
-// Expired reports whether e's time to live has run out at the view's time.
-// As in Redis, a key whose expiry time is now is still alive: it expires
-// once the clock has passed that time.
-func (db DB) Expired(e *Entry) bool { return e.ExpireAt != 0 && e.ExpireAt < db.Now }
+// expiredAt reports whether a key expiring at at (0: never) has expired
+// at the view's time. As in Redis, a key whose expiry time is now is still
+// alive: it expires once the clock has passed that time.
+func (db DB) expiredAt(at int64) bool { return at != 0 && at < db.Now }
+
+// expireOf is the expiry time of key, whose entry in t is e (0: none).
+func (t *table) expireOf(key []byte, e *Entry) int64 {
+	if !e.Volatile() {
+		return 0
+	}
+	at, _ := t.volatile.GetBytes(key)
+	return at
+}
+
+// ExpireAt is the expiry time (Unix ms, 0 for none) of key, whose entry
+// e a lookup returned.
+func (db DB) ExpireAt(key []byte, e *Entry) int64 {
+	if !e.Volatile() {
+		return 0
+	}
+	_, t := db.table(key)
+	return t.expireOf(key, e)
+}
 
 // Lookup returns key's entry, or nil. An expired key is deleted first,
 // as Redis's lazy expiry does.
@@ -63,7 +82,7 @@ func (db DB) lookup(key []byte, flags LookupFlag) (*shard, *table, *Entry) {
 	s := &db.ks.shards[db.ks.ShardOf(key)]
 	t := &s.dbs[db.Index]
 	e := t.keys.Ref(key)
-	if e != nil && db.Expired(e) {
+	if e != nil && e.Volatile() && db.expiredAt(t.expireOf(key, e)) {
 		db.expire(s, t, key)
 		e = nil
 	}
@@ -100,7 +119,7 @@ func (db DB) Read(key []byte) *Entry { return db.Lookup(key, 0) }
 func (db DB) Write(key []byte) *Entry {
 	s, t, e := db.lookup(key, NoStats)
 	if e != nil {
-		db.ks.trackWrite(s, t, e, len(key))
+		db.ks.trackWrite(s, t, e, key)
 	}
 	return e
 }
@@ -113,7 +132,7 @@ func (db DB) Exists(key []byte) bool { return db.Lookup(key, NoTouch|NoStats) !=
 func (db DB) IsExpired(key string) bool {
 	_, t := db.table([]byte(key))
 	e, ok := t.keys.Get(key)
-	return ok && db.Expired(&e)
+	return ok && e.Volatile() && db.expiredAt(t.expireOf([]byte(key), &e))
 }
 
 // ExpireIfNeeded deletes key if it exists and its time to live has run
@@ -121,7 +140,7 @@ func (db DB) IsExpired(key string) bool {
 func (db DB) ExpireIfNeeded(key []byte) bool {
 	s, t := db.table(key)
 	e := t.keys.Ref(key)
-	if e == nil || !db.Expired(e) {
+	if e == nil || !db.expiredAt(t.expireOf(key, e)) {
 		return false
 	}
 	db.expire(s, t, key)
@@ -145,103 +164,111 @@ func (db DB) clock() uint32 { return lruClock(db.Now) }
 
 // Set stores v at key and clears any time to live (Redis's setKey).
 func (db DB) Set(key []byte, v value.Value) {
-	db.SetEntry(key, Entry{Value: v})
+	db.SetEntry(key, Item{Value: v})
 }
 
 // SetKeepTTL stores v at key, keeping an existing time to live.
 func (db DB) SetKeepTTL(key []byte, v value.Value) {
 	s, t := db.table(key)
 	if e := t.keys.Ref(key); e != nil {
+		old := entrySize(len(key), e.Value, e.Volatile())
 		e.Value = v
-		e.Unshared = false
+		e.ClearUnshared()
 		e.Access = db.clock()
-		size := entrySize(len(key), v, e.ExpireAt)
-		db.ks.account(s, t, size-e.size)
-		e.size = size
-		db.ks.trackStored(s, t, e, key)
+		db.ks.stored(s, t, e, key, old)
 		return
 	}
-	db.SetEntry(key, Entry{Value: v})
+	db.SetEntry(key, Item{Value: v})
 }
 
-// SetEntry stores e's value, expiry time and Unshared mark at key. The
+// SetEntry stores it's value, expiry time and Unshared mark at key. The
 // key's access time becomes now; an existing key keeps its LFU counter
 // (as Redis's dbOverwrite), a new one starts with the initial counter.
-func (db DB) SetEntry(key []byte, e Entry) {
+func (db DB) SetEntry(key []byte, it Item) {
+	e := Entry{Value: it.Value, Access: db.clock()}
+	if it.Unshared {
+		e.flags |= entryUnshared
+	}
 	s, t := db.table(key)
-	e.Access = db.clock()
-	e.size = entrySize(len(key), e.Value, e.ExpireAt)
 	if old := t.keys.Ref(key); old != nil {
-		had := old.ExpireAt != 0
 		e.freq, e.freqMin = old.freq, old.freqMin
-		db.ks.account(s, t, e.size-old.size)
-		*old = e
-		switch {
-		case e.ExpireAt != 0 && !had:
-			t.volatile.Set(string(key), struct{}{})
-		case e.ExpireAt == 0 && had:
-			t.volatile.DeleteBytes(key)
-		}
-		db.ks.trackStored(s, t, old, key)
+		db.overwrite(s, t, key, old, e, it.ExpireAt)
 		return
 	}
 	initLFU(&e, db.Now)
-	db.insert(s, t, key, e)
+	db.insert(s, t, key, e, it.ExpireAt)
 }
 
-// Put stores e at key exactly as given, access time and LFU state
-// included, replacing any entry there. RENAME and MOVE use it with the
-// entry Take removed, as Redis moves the object itself.
-func (db DB) Put(key []byte, e Entry) {
+// Put stores it at key exactly as Take returned it, access time and LFU
+// state included, replacing any entry there. RENAME and MOVE use it, as
+// Redis moves the object itself.
+func (db DB) Put(key []byte, it Item) {
+	e := it.meta
+	e.Value = it.Value
+	e.flags = 0
+	if it.Unshared {
+		e.flags |= entryUnshared
+	}
 	s, t := db.table(key)
-	e.size = entrySize(len(key), e.Value, e.ExpireAt)
 	if old := t.keys.Ref(key); old != nil {
-		had := old.ExpireAt != 0
-		db.ks.account(s, t, e.size-old.size)
-		*old = e
-		switch {
-		case e.ExpireAt != 0 && !had:
-			t.volatile.Set(string(key), struct{}{})
-		case e.ExpireAt == 0 && had:
-			t.volatile.DeleteBytes(key)
-		}
-		db.ks.trackStored(s, t, old, key)
+		db.overwrite(s, t, key, old, e, it.ExpireAt)
 		return
 	}
-	db.insert(s, t, key, e)
+	db.insert(s, t, key, e, it.ExpireAt)
 }
 
-// insert adds a new key; e.size must be set.
-func (db DB) insert(s *shard, t *table, key []byte, e Entry) {
+// overwrite replaces the entry old of key with e, expiring at expireAt.
+func (db DB) overwrite(s *shard, t *table, key []byte, old *Entry, e Entry, expireAt int64) {
+	size := entrySize(len(key), old.Value, old.Volatile())
+	had := old.Volatile()
+	*old = e
+	switch {
+	case expireAt != 0:
+		old.flags |= entryVolatile
+		if had {
+			*t.volatile.Ref(key) = expireAt
+		} else {
+			_, k := t.keys.RefKey(key)
+			t.volatile.Set(k, expireAt)
+		}
+	case had:
+		t.volatile.DeleteBytes(key)
+	}
+	db.ks.stored(s, t, old, key, size)
+}
+
+// insert adds a new key.
+func (db DB) insert(s *shard, t *table, key []byte, e Entry, expireAt int64) {
 	k := string(key)
+	if expireAt != 0 {
+		e.flags |= entryVolatile
+		t.volatile.Set(k, expireAt)
+	}
 	t.keys.Set(k, e)
-	db.ks.account(s, t, e.size)
-	if _, isString := e.Value.(*value.String); !isString {
-		db.ks.trackWrite(s, t, t.keys.Ref(key), len(key))
-	}
-	if e.ExpireAt != 0 {
-		t.volatile.Set(k, struct{}{})
-	}
+	ref := t.keys.Ref(key)
+	db.ks.stored(s, t, ref, key, 0)
 	if db.ks.OnNew != nil {
 		db.ks.OnNew(db, k)
 	}
 }
 
-// Take removes key and returns its entry, metadata included. A key whose
-// time to live ran out is expired instead, and Take reports false.
-func (db DB) Take(key []byte) (Entry, bool) {
+// Take removes key and returns its value and metadata. A key whose time
+// to live ran out is expired instead, and Take reports false.
+func (db DB) Take(key []byte) (Item, bool) {
 	s, t := db.table(key)
 	e := t.keys.Ref(key)
 	if e == nil {
-		return Entry{}, false
+		return Item{}, false
 	}
-	if db.Expired(e) {
+	at := t.expireOf(key, e)
+	if db.expiredAt(at) {
 		db.expire(s, t, key)
-		return Entry{}, false
+		return Item{}, false
 	}
-	v := *e
+	it := Item{Value: e.Value, ExpireAt: at, Unshared: e.Unshared(), meta: *e}
+	it.meta.Value = nil
 	db.ks.remove(s, t, key)
-	return v, true
+	return it, true
 }
 
 // Delete removes key, reporting whether it existed (and had not expired).
@@ -253,18 +280,17 @@ func (db DB) Delete(key []byte) bool {
 // SetExpire sets an existing key's expiry time (Unix ms, non-zero).
 func (db DB) SetExpire(key []byte, at int64) bool {
 	s, t := db.table(key)
-	e := t.keys.Ref(key)
+	e, k := t.keys.RefKey(key)
 	if e == nil {
 		return false
 	}
-	if e.ExpireAt == 0 {
-		e.ExpireAt = at
-		t.volatile.Set(string(key), struct{}{})
-		e.size += volatileBytes
-		db.ks.account(s, t, volatileBytes)
+	if e.Volatile() {
+		*t.volatile.Ref(key) = at
 		return true
 	}
-	e.ExpireAt = at
+	e.flags |= entryVolatile
+	t.volatile.Set(k, at)
+	db.ks.resized(s, t, e, volatileBytes)
 	return true
 }
 
@@ -272,13 +298,12 @@ func (db DB) SetExpire(key []byte, at int64) bool {
 func (db DB) Persist(key []byte) bool {
 	s, t := db.table(key)
 	e := t.keys.Ref(key)
-	if e == nil || e.ExpireAt == 0 {
+	if e == nil || !e.Volatile() {
 		return false
 	}
-	e.ExpireAt = 0
+	e.flags &^= entryVolatile
 	t.volatile.DeleteBytes(key)
-	e.size -= volatileBytes
-	db.ks.account(s, t, -volatileBytes)
+	db.ks.resized(s, t, e, -volatileBytes)
 	return true
 }
 
@@ -292,6 +317,22 @@ func (db DB) Len() int {
 	return n
 }
 
+// RangeVolatile calls fn for every key with a time to live, expired ones
+// included, until fn returns false. fn must not change the database. It
+// needs every shard locked.
+func (db DB) RangeVolatile(fn func(key string, expireAt int64) bool) {
+	for i := range db.ks.shards {
+		stop := false
+		db.ks.shards[i].dbs[db.Index].volatile.Range(func(k string, at int64) bool {
+			stop = !fn(k, at)
+			return !stop
+		})
+		if stop {
+			return
+		}
+	}
+}
+
 // VolatileLen is the number of keys with a time to live.
 func (db DB) VolatileLen() int {
 	n := 0
@@ -301,15 +342,21 @@ func (db DB) VolatileLen() int {
 	return n
 }
 
-// Range calls fn for every key, expired ones included, until fn returns
-// false. fn must not change the database. It needs every shard locked.
-func (db DB) Range(fn func(key string, e *Entry) bool) {
+// Range calls fn for every key, expired ones included, with its expiry
+// time (0: none), until fn returns false. fn must not change the
+// database. It needs every shard locked.
+func (db DB) Range(fn func(key string, e *Entry, expireAt int64) bool) {
 	var cur Entry // one copy for the whole walk: no allocation per key
 	for i := range db.ks.shards {
 		stop := false
-		db.ks.shards[i].dbs[db.Index].keys.Range(func(k string, e Entry) bool {
+		t := &db.ks.shards[i].dbs[db.Index]
+		t.keys.Range(func(k string, e Entry) bool {
 			cur = e
-			if !fn(k, &cur) {
+			var at int64
+			if e.Volatile() {
+				at, _ = t.volatile.Get(k)
+			}
+			if !fn(k, &cur, at) {
 				stop = true
 				return false
 			}
@@ -397,7 +444,7 @@ func (db DB) RandomKey() (string, bool) {
 			if !ok {
 				break
 			}
-			if db.Expired(&e) {
+			if db.expiredAt(t.expireOf([]byte(k), &e)) {
 				db.expire(s, t, []byte(k))
 				break
 			}

@@ -171,12 +171,12 @@ func (ev *evictor) insert(c evictCandidate) {
 }
 
 // score rates an entry for eviction under policy: higher goes first.
-func (ks *Keyspace) score(e *Entry, policy Policy, now int64) uint64 {
+func (ks *Keyspace) score(e *Entry, expireAt int64, policy Policy, now int64) uint64 {
 	switch policy {
 	case AllKeysLFU, VolatileLFU:
 		return 255 - uint64(ks.decayed(e, now))
 	case VolatileTTL:
-		return math.MaxUint64 - uint64(e.ExpireAt)
+		return math.MaxUint64 - uint64(expireAt)
 	}
 	return uint64(lruClock(now) - e.Access)
 }
@@ -203,17 +203,17 @@ func (ks *Keyspace) populate(now int64, policy Policy, samples int) bool {
 		any := false
 		for db := range s.dbs {
 			t := &s.dbs[db]
-			add := func(key string, e *Entry) {
-				ev.insert(evictCandidate{score: ks.score(e, policy, now), shard: int32(si), db: int32(db), key: key})
+			add := func(key string, e *Entry, at int64) {
+				ev.insert(evictCandidate{score: ks.score(e, at, policy, now), shard: int32(si), db: int32(db), key: key})
 			}
 			if volatile {
 				if t.volatile.Len() == 0 {
 					continue
 				}
 				any = true
-				t.volatile.Sample(samples, rnd, func(key string, _ struct{}) bool {
+				t.volatile.Sample(samples, rnd, func(key string, at int64) bool {
 					if e, ok := t.keys.Get(key); ok {
-						add(key, &e)
+						add(key, &e, at)
 					}
 					return true
 				})
@@ -224,7 +224,7 @@ func (ks *Keyspace) populate(now int64, policy Policy, samples int) bool {
 			}
 			any = true
 			t.keys.Sample(samples, rnd, func(key string, e Entry) bool {
-				add(key, &e)
+				add(key, &e, 0)
 				return true
 			})
 		}
@@ -259,18 +259,18 @@ func (ks *Keyspace) evictPooled(now int64, policy Policy, samples int) (int64, b
 			t := &s.dbs[c.db]
 			key := unsafe.Slice(unsafe.StringData(c.key), len(c.key))
 			e := t.keys.Ref(key)
-			if e == nil || volatile && e.ExpireAt == 0 {
+			if e == nil || volatile && !e.Volatile() {
 				s.mu.Unlock()
 				continue
 			}
-			if sc := ks.score(e, policy, now); sc < c.score {
+			if sc := ks.score(e, t.expireOf(key, e), policy, now); sc < c.score {
 				// Accessed since it was sampled: rate it again.
 				s.mu.Unlock()
 				c.score = sc
 				ev.insert(c)
 				continue
 			}
-			size := e.size
+			size := ks.accounted(s, e, len(key))
 			ks.evictKey(s, t, int(c.db), c.key)
 			s.mu.Unlock()
 			return size, true
@@ -308,7 +308,7 @@ func (ks *Keyspace) evictRandom(volatile bool) (int64, bool) {
 			if e == nil {
 				continue
 			}
-			size := e.size
+			size := ks.accounted(s, e, len(kb))
 			ks.evictKey(s, t, db, key)
 			s.mu.Unlock()
 			return size, true

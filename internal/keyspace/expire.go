@@ -59,9 +59,9 @@ func (ks *Keyspace) expireBatch(si, dbIndex int, now int64) (sampled, expired in
 	}
 	var victims [expireSample]string
 	nv := 0
-	t.volatile.Sample(expireSample, rnd, func(key string, _ struct{}) bool {
+	t.volatile.Sample(expireSample, rnd, func(key string, at int64) bool {
 		sampled++
-		if e, ok := t.keys.Get(key); ok && e.ExpireAt != 0 && e.ExpireAt < now {
+		if at < now {
 			victims[nv] = key
 			nv++
 		}

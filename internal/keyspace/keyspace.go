@@ -26,31 +26,60 @@ const DefaultShards = 64
 // a lookup stays valid until the next change to the same shard.
 type Entry struct {
 	Value value.Value
-	// ExpireAt is the expiry time in Unix milliseconds; 0 means none.
-	ExpireAt int64
-	// size is the memory the entry is accounted for (see memory.go):
-	// key, value, table overhead. The shard's used count is the sum of
-	// its entries' sizes.
-	size int64
 	// Access is the LRU clock (lruTick units, see memory.go) of the last
 	// access.
 	Access uint32
-	// Unshared marks a small integer string that Redis would hold as its
-	// own object rather than a shared one (a COPY's result): OBJECT
-	// REFCOUNT reports 1 for it. Storing a new value clears it.
-	Unshared bool
 	// freq and freqMin are the LFU state (see lfu.go): a logarithmic
 	// access counter and the minute clock at which it last decayed.
-	freq    uint8
 	freqMin uint16
+	freq    uint8
+	// flags: entryVolatile, entryUnshared.
+	flags uint8
+}
+
+// Entry flags.
+const (
+	// entryVolatile: the key has a time to live, kept in its table's
+	// volatile index (the expiry time lives there only, as in Redis's
+	// expires dict, so that an Entry is 24 bytes).
+	entryVolatile uint8 = 1 << iota
+	// entryUnshared marks a small integer string that Redis would hold as
+	// its own object rather than a shared one (a COPY's result): OBJECT
+	// REFCOUNT reports 1 for it. Storing a new value clears it.
+	entryUnshared
+)
+
+// Volatile reports whether the key has a time to live.
+func (e *Entry) Volatile() bool { return e.flags&entryVolatile != 0 }
+
+// Unshared reports whether the entry holds its own copy of a small
+// integer (see entryUnshared).
+func (e *Entry) Unshared() bool { return e.flags&entryUnshared != 0 }
+
+// ClearUnshared drops the Unshared mark (the value was replaced in place).
+func (e *Entry) ClearUnshared() { e.flags &^= entryUnshared }
+
+// Item is a value with the metadata that travels with it: what SetEntry
+// stores, and what Take removes and Put stores again (access time and LFU
+// state included, as Redis moves the object itself).
+type Item struct {
+	Value value.Value
+	// ExpireAt is the expiry time in Unix milliseconds; 0 means none.
+	ExpireAt int64
+	// Unshared: see Entry.Unshared.
+	Unshared bool
+	// meta is the entry Take removed (Put keeps its access time and LFU
+	// state); zero for an Item built by its caller.
+	meta Entry
 }
 
 // table is one database's part of a shard.
 type table struct {
 	keys *dict.Dict[Entry]
-	// volatile holds the keys that have an expiry time, for active expiry
-	// sampling; it is kept in step with Entry.ExpireAt.
-	volatile *dict.Dict[struct{}]
+	// volatile holds the keys that have a time to live, with their expiry
+	// times (Unix ms); an entry is in it exactly when it is marked
+	// entryVolatile. Active expiry and the volatile-* policies sample it.
+	volatile *dict.Dict[int64]
 	// bytes is the sum of the sizes of the table's entries.
 	bytes int64
 }
@@ -141,7 +170,7 @@ func NewSharded(numDB, shards int) *Keyspace {
 }
 
 func newTable() table {
-	return table{keys: dict.New[Entry](), volatile: dict.New[struct{}]()}
+	return table{keys: dict.New[Entry](), volatile: dict.New[int64]()}
 }
 
 // NumDB is the number of databases.

@@ -22,7 +22,7 @@ func str(s string) value.Value { return value.NewString([]byte(s)) }
 func TestExpiryBoundary(t *testing.T) {
 	ks := NewSharded(2, 4)
 	db := ks.DB(0, 1000)
-	db.SetEntry([]byte("k"), Entry{Value: str("v"), ExpireAt: 1000})
+	db.SetEntry([]byte("k"), Item{Value: str("v"), ExpireAt: 1000})
 	// Alive at its expiry time, gone one millisecond later (Redis: now > when).
 	if db.Lookup([]byte("k"), 0) == nil {
 		t.Fatal("key expired at its expiry time")
@@ -44,16 +44,16 @@ func TestSetEntryKeepsVolatileIndex(t *testing.T) {
 	ks := NewSharded(2, 4)
 	db := ks.DB(1, 1000)
 	k := []byte("k")
-	db.SetEntry(k, Entry{Value: str("a"), ExpireAt: 5000})
+	db.SetEntry(k, Item{Value: str("a"), ExpireAt: 5000})
 	ksCheck(t, ks)
 	db.Set(k, str("b"))
 	ksCheck(t, ks)
 	if db.VolatileLen() != 0 {
 		t.Fatal("Set kept the TTL")
 	}
-	db.SetEntry(k, Entry{Value: str("a"), ExpireAt: 5000})
+	db.SetEntry(k, Item{Value: str("a"), ExpireAt: 5000})
 	db.SetKeepTTL(k, str("c"))
-	if e := db.Read(k); e == nil || e.ExpireAt != 5000 {
+	if e := db.Read(k); e == nil || db.ExpireAt(k, e) != 5000 {
 		t.Fatalf("SetKeepTTL lost the TTL: %+v", e)
 	}
 	if !db.Persist(k) || db.Persist(k) {
@@ -76,7 +76,7 @@ func TestSetEntryKeepsVolatileIndex(t *testing.T) {
 		t.Fatal("Put into another db")
 	}
 	// Put over a volatile key with a persistent entry.
-	other.Put(k, Entry{Value: str("x")})
+	other.Put(k, Item{Value: str("x")})
 	ksCheck(t, ks)
 	if other.VolatileLen() != 0 {
 		t.Fatal("Put left the key volatile")
@@ -86,14 +86,14 @@ func TestSetEntryKeepsVolatileIndex(t *testing.T) {
 func TestCheckFindsBrokenIndex(t *testing.T) {
 	ks := NewSharded(1, 2)
 	db := ks.DB(0, 1)
-	db.SetEntry([]byte("k"), Entry{Value: str("v"), ExpireAt: 100})
+	db.SetEntry([]byte("k"), Item{Value: str("v"), ExpireAt: 100})
 	s := &ks.shards[ks.ShardOf([]byte("k"))]
 	s.dbs[0].volatile.Delete("k")
 	if ks.Check() == nil {
 		t.Fatal("Check missed a volatile key absent from the index")
 	}
-	s.dbs[0].volatile.Set("k", struct{}{})
-	s.dbs[0].volatile.Set("ghost", struct{}{})
+	s.dbs[0].volatile.Set("k", 100)
+	s.dbs[0].volatile.Set("ghost", 100)
 	if ks.Check() == nil {
 		t.Fatal("Check missed an index entry with no key")
 	}
@@ -183,7 +183,7 @@ func TestRandomKeySkipsExpired(t *testing.T) {
 	ks := NewSharded(1, 4)
 	db := ks.DB(0, 10)
 	for i := 0; i < 300; i++ {
-		db.SetEntry([]byte("dead:"+strconv.Itoa(i)), Entry{Value: str("v"), ExpireAt: 5})
+		db.SetEntry([]byte("dead:"+strconv.Itoa(i)), Item{Value: str("v"), ExpireAt: 5})
 	}
 	db.Set([]byte("live"), str("v"))
 	k, ok := db.RandomKey()
@@ -193,7 +193,7 @@ func TestRandomKeySkipsExpired(t *testing.T) {
 	ksCheck(t, ks)
 	db.Delete([]byte("live"))
 	for i := 0; i < 300; i++ {
-		db.SetEntry([]byte("dead:"+strconv.Itoa(i)), Entry{Value: str("v"), ExpireAt: 5})
+		db.SetEntry([]byte("dead:"+strconv.Itoa(i)), Item{Value: str("v"), ExpireAt: 5})
 	}
 	if k, ok := db.RandomKey(); ok {
 		t.Fatalf("RandomKey of only expired keys = %q", k)
@@ -209,7 +209,7 @@ func TestActiveExpireCycle(t *testing.T) {
 	for d := 0; d < 3; d++ {
 		db := ks.DB(d, 1)
 		for i := 0; i < 500; i++ {
-			db.SetEntry([]byte(strconv.Itoa(i)), Entry{Value: str("v"), ExpireAt: 100})
+			db.SetEntry([]byte(strconv.Itoa(i)), Item{Value: str("v"), ExpireAt: 100})
 		}
 		db.Set([]byte("keep"), str("v"))
 	}

@@ -7,16 +7,16 @@ import (
 	"github.com/ember-kv/ember/internal/value"
 )
 
-// Memory accounting. Every entry carries the bytes it is accounted for
-// (Entry.size): its hash table entry and bucket share, its key's bytes,
-// its value (value.Size, O(1) for every type) and, when it has a time to
-// live, its entry in the volatile table. A shard's used count is the sum
-// of its entries' sizes, kept exact under the shard's lock:
+// Memory accounting. Every entry is accounted for the bytes entrySize
+// measures: its hash table entry and bucket share, its key's bytes, its
+// value (value.Size, O(1) for every type) and, when it has a time to live,
+// its entry in the volatile table. A shard's used count is the sum of its
+// entries' sizes, kept exact under the shard's lock:
 //
 //   - storing a value (SetEntry, SetKeepTTL, Put) measures it and adds
 //     the difference with the entry's previous size;
-//   - removing a key (delete, expiry, eviction, flush) subtracts the size
-//     it was accounted for;
+//   - removing a key (delete, expiry, eviction, flush) subtracts its
+//     size;
 //   - a value changed in place after Write (HSET, LPUSH, APPEND, ...) is
 //     measured again when its shard is unlocked: Write records the entry
 //     in the shard's pending list, and Unlock settles it. Handlers need
@@ -27,12 +27,14 @@ import (
 // maxmemory check.
 
 const (
-	// entryBytes is a key's fixed cost: its dict entry (key string header,
-	// Entry, next pointer: 64 bytes, one size class) and bucket share.
-	entryBytes = 64 + value.DictBucketBytes
-	// volatileBytes is a key's entry in the volatile table (key string
-	// header, next pointer) and its bucket share.
-	volatileBytes = 24 + value.DictBucketBytes
+	// entryBytes is a key's fixed cost: its dict entry (key pointer,
+	// length and hash tag, a 24-byte Entry, next pointer: 48 bytes, one
+	// size class) and bucket share.
+	entryBytes = 48 + value.DictBucketBytes
+	// volatileBytes is a key's entry in the volatile table (key pointer,
+	// length and hash tag, expiry time, next pointer; the key's bytes are
+	// the main table's) and its bucket share.
+	volatileBytes = 32 + value.DictBucketBytes
 	// flushQuantum bounds how far a shard's changes may go unreported to
 	// usedApprox.
 	flushQuantum = 16 << 10
@@ -44,18 +46,20 @@ const (
 	lruTickMs = 10
 )
 
-// pendingWrite is an entry looked up for writing, to be measured again.
+// pendingWrite is an entry looked up for writing, to be measured again:
+// size is what it is accounted for now.
 type pendingWrite struct {
 	e    *Entry
 	t    *table
 	klen int
+	size int64
 }
 
-// entrySize is the memory an entry with a key of klen bytes holding v
-// is accounted for.
-func entrySize(klen int, v value.Value, expireAt int64) int64 {
+// entrySize is the memory an entry with a key of klen bytes holding v,
+// with a time to live when volatile, is accounted for.
+func entrySize(klen int, v value.Value, volatile bool) int64 {
 	n := entryBytes + value.AllocSize(klen) + value.Size(v)
-	if expireAt != 0 {
+	if volatile {
 		n += volatileBytes
 	}
 	return n
@@ -75,26 +79,62 @@ func (ks *Keyspace) account(s *shard, t *table, d int64) {
 	}
 }
 
-// trackWrite records that e, in table t of shard s, may change in place.
-func (ks *Keyspace) trackWrite(s *shard, t *table, e *Entry, klen int) {
-	for i := range s.pending {
-		if s.pending[i].e == e {
-			return
-		}
+// trackWrite records that e, key's entry in table t of shard s, may
+// change in place.
+func (ks *Keyspace) trackWrite(s *shard, t *table, e *Entry, key []byte) {
+	if ks.pendingOf(s, e) != nil {
+		return
 	}
+	ks.addPending(s, t, e, key, entrySize(len(key), e.Value, e.Volatile()))
+}
+
+func (ks *Keyspace) addPending(s *shard, t *table, e *Entry, key []byte, size int64) {
 	if len(s.pending) >= maxPending {
 		ks.settle(s)
 	}
-	s.pending = append(s.pending, pendingWrite{e: e, t: t, klen: klen})
+	s.pending = append(s.pending, pendingWrite{e: e, t: t, klen: len(key), size: size})
 }
 
-// trackStored is trackWrite for an entry just stored: a collection is
-// often filled after it is stored (a new hash, then its fields), while a
-// string is stored complete, so only collections are tracked.
-func (ks *Keyspace) trackStored(s *shard, t *table, e *Entry, key []byte) {
-	if _, isString := e.Value.(*value.String); !isString {
-		ks.trackWrite(s, t, e, len(key))
+// pendingOf returns e's pending record, or nil.
+func (ks *Keyspace) pendingOf(s *shard, e *Entry) *pendingWrite {
+	for i := range s.pending {
+		if s.pending[i].e == e {
+			return &s.pending[i]
+		}
 	}
+	return nil
+}
+
+// stored accounts for a value just stored in e, key's entry in table t of
+// shard s, which was accounted old bytes before. A collection is often
+// filled after it is stored (a new hash, then its fields), while a string
+// is stored complete, so only collections are tracked for measuring again.
+func (ks *Keyspace) stored(s *shard, t *table, e *Entry, key []byte, old int64) {
+	n := entrySize(len(key), e.Value, e.Volatile())
+	if p := ks.pendingOf(s, e); p != nil {
+		old = p.size
+		p.size = n
+	} else if _, isString := e.Value.(*value.String); !isString {
+		ks.addPending(s, t, e, key, n)
+	}
+	ks.account(s, t, n-old)
+}
+
+// resized accounts for d bytes more held by e in table t of shard s (a
+// time to live set or removed).
+func (ks *Keyspace) resized(s *shard, t *table, e *Entry, d int64) {
+	if p := ks.pendingOf(s, e); p != nil {
+		p.size += d
+	}
+	ks.account(s, t, d)
+}
+
+// accounted is the size e, key's entry in shard s, is accounted for.
+func (ks *Keyspace) accounted(s *shard, e *Entry, klen int) int64 {
+	if p := ks.pendingOf(s, e); p != nil {
+		return p.size
+	}
+	return entrySize(klen, e.Value, e.Volatile())
 }
 
 // settle measures the shard's pending entries again and accounts for the
@@ -102,9 +142,7 @@ func (ks *Keyspace) trackStored(s *shard, t *table, e *Entry, key []byte) {
 func (ks *Keyspace) settle(s *shard) {
 	for i := range s.pending {
 		p := &s.pending[i]
-		n := entrySize(p.klen, p.e.Value, p.e.ExpireAt)
-		ks.account(s, p.t, n-p.e.size)
-		p.e.size = n
+		ks.account(s, p.t, entrySize(p.klen, p.e.Value, p.e.Volatile())-p.size)
 	}
 	clear(s.pending)
 	s.pending = s.pending[:0]
@@ -142,10 +180,10 @@ func (ks *Keyspace) remove(s *shard, t *table, key []byte) bool {
 	if e == nil {
 		return false
 	}
+	size, had := ks.accounted(s, e, len(key)), e.Volatile()
 	if len(s.pending) > 0 {
 		dropPending(s, e)
 	}
-	size, had := e.size, e.ExpireAt != 0
 	t.keys.DeleteBytes(key)
 	if had {
 		t.volatile.DeleteBytes(key)
@@ -175,12 +213,12 @@ func (ks *Keyspace) UsedSlack() int64 { return int64(len(ks.shards)) * flushQuan
 func (db DB) Usage(key []byte) (int64, bool) {
 	// As Redis's MEMORY USAGE, a key whose time to live ran out but that
 	// is still there is measured, not expired.
-	_, t := db.table(key)
+	s, t := db.table(key)
 	e := t.keys.Ref(key)
 	if e == nil {
 		return 0, false
 	}
-	return e.size, true
+	return db.ks.accounted(s, e, len(key)), true
 }
 
 // TableOverhead is the part of the accounted memory of a database with

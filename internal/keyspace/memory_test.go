@@ -36,7 +36,7 @@ func TestAccountingInvariants(t *testing.T) {
 				case 0:
 					db.Set(key, value.NewString(make([]byte, r.IntN(200))))
 				case 1:
-					db.SetEntry(key, Entry{Value: value.NewString([]byte("v")), ExpireAt: now + int64(r.IntN(100))})
+					db.SetEntry(key, Item{Value: value.NewString([]byte("v")), ExpireAt: now + int64(r.IntN(100))})
 				case 2: // new hash, filled after it is stored
 					if db.Exists(key) {
 						continue
@@ -154,7 +154,7 @@ func TestAccountingMatchesHeap(t *testing.T) {
 			db.Set([]byte(fmt.Sprintf("key:%08d", i)), value.NewString([]byte("0123456789")))
 		}},
 		{"mixed strings with TTL", 100_000, func(db DB, i int) {
-			db.SetEntry([]byte(fmt.Sprintf("key:%08d", i)), Entry{
+			db.SetEntry([]byte(fmt.Sprintf("key:%08d", i)), Item{
 				Value: value.NewString(make([]byte, 1+(i*37)%3000)), ExpireAt: 1 << 60})
 		}},
 		{"hashes", 2_000, func(db DB, i int) {
@@ -222,7 +222,7 @@ func fillStrings(ks *Keyspace, prefix string, n int, now int64, ttl bool) {
 	locked(ks, func() {
 		db := ks.DB(0, now)
 		for i := 0; i < n; i++ {
-			e := Entry{Value: value.NewString(make([]byte, 100))}
+			e := Item{Value: value.NewString(make([]byte, 100))}
 			if ttl {
 				e.ExpireAt = now + 1_000_000 + int64(i)
 			}

@@ -244,7 +244,7 @@ type keySnap struct {
 func snapKey(db keyspace.DB, key []byte) keySnap {
 	k := keySnap{db: db, key: key}
 	if e := db.Lookup(key, keyspace.NoTouch|keyspace.NoStats); e != nil {
-		k.present, k.v, k.exp = true, e.Value, e.ExpireAt
+		k.present, k.v, k.exp = true, e.Value, db.ExpireAt(key, e)
 	}
 	return k
 }
@@ -257,7 +257,7 @@ func (k *keySnap) changed(sameIsNoop bool) (changed, present bool) {
 	if !k.present || e == nil {
 		return k.present || e != nil, e != nil
 	}
-	if e.Value != k.v || e.ExpireAt != k.exp {
+	if e.Value != k.v || k.db.ExpireAt(k.key, e) != k.exp {
 		return true, true
 	}
 	return !sameIsNoop, true
