@@ -55,16 +55,18 @@ func bitOffsetArg(c *Ctx, arg []byte, hash bool, width int) (uint64, bool) {
 // WRONGTYPE reply.
 func bitWritable(c *Ctx, maxbit uint64) (s *value.String, grown, ok bool) {
 	key := c.Args[1]
-	s, ok = strValue(c, c.DB.Write(key))
+	e := c.DB.Write(key)
+	sv, ok := strValue(c, e)
 	if !ok {
 		return nil, false, false
 	}
 	size := int(maxbit>>3) + 1
-	if s == nil {
+	if sv == nil {
 		s = value.NewRawString(make([]byte, size))
 		c.DB.Set(key, s)
 		return s, true, true
 	}
+	s = c.DB.Unshare(key, e)
 	old := len(s.B)
 	s.GrowZero(size)
 	return s, len(s.B) != old, true
@@ -112,7 +114,7 @@ func getbit(c *Ctx) {
 	if !ok {
 		return
 	}
-	if s == nil || off>>3 >= uint64(len(s.B)) || s.B[off>>3]&(0x80>>(off&7)) == 0 {
+	if s == nil || off>>3 >= uint64(len(s.Bytes())) || s.Bytes()[off>>3]&(0x80>>(off&7)) == 0 {
 		c.Out.Int(0)
 		return
 	}
@@ -186,7 +188,7 @@ func bitcount(c *Ctx) {
 		c.Out.Int(0)
 		return
 	}
-	p := s.B
+	p := s.Bytes()
 	n := int64(len(p))
 	switch len(c.Args) {
 	case 2:
@@ -277,7 +279,7 @@ func bitpos(c *Ctx) {
 	if !ok {
 		return
 	}
-	p := s.B
+	p := s.Bytes()
 	n := int64(len(p))
 	var start, end int64
 	isBit, endGiven := false, false
@@ -365,8 +367,8 @@ func bitop(c *Ctx) {
 			return
 		}
 		if s != nil {
-			srcs[i] = s.B
-			maxLen = max(maxLen, len(s.B))
+			srcs[i] = s.Bytes()
+			maxLen = max(maxLen, len(srcs[i]))
 		}
 	}
 	dest := c.Args[2]
@@ -617,11 +619,15 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 		}
 	}
 	var s *value.String
+	var p []byte
 	grown := false
 	if readOnly {
-		var ok bool
-		if s, ok = strValue(c, c.DB.Read(args[1])); !ok {
+		sv, ok := strValue(c, c.DB.Read(args[1]))
+		if !ok {
 			return
+		}
+		if sv != nil {
+			p = sv.Bytes()
 		}
 	} else {
 		if readOnlyCmd {
@@ -634,7 +640,6 @@ func bitfieldGeneric(c *Ctx, readOnlyCmd bool) {
 		}
 	}
 	c.Out.Array(len(ops))
-	var p []byte
 	if s != nil {
 		p = s.B
 	}

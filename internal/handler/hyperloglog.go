@@ -23,12 +23,12 @@ func init() {
 // hllValue returns the HLL string an entry holds (nil for a missing key).
 // ok is false after a reply: plain WRONGTYPE for another type, the HLL
 // WRONGTYPE for a string that is not an HLL.
-func hllValue(c *Ctx, e *keyspace.Entry) (*value.String, bool) {
-	s, ok := typedValue[*value.String](c, e)
+func hllValue(c *Ctx, e *keyspace.Entry) (value.StringValue, bool) {
+	s, ok := strValue(c, e)
 	if !ok || s == nil {
 		return s, ok
 	}
-	if s.Encoding() == value.EncInt || !value.HLLValid(s.B) {
+	if s.Encoding() == value.EncInt || !value.HLLValid(s.Bytes()) {
 		c.Error(errs.HLLWrongType)
 		return nil, false
 	}
@@ -41,16 +41,19 @@ func hllSparseMax(c *Ctx) int64 { return c.Env.Config.Int("hll-sparse-max-bytes"
 // PFADD key [element [element ...]]
 func pfadd(c *Ctx) {
 	key := c.Args[1]
-	s, ok := hllValue(c, c.DB.Write(key))
+	e := c.DB.Write(key)
+	sv, ok := hllValue(c, e)
 	if !ok {
 		return
 	}
 	updated := 0
-	if s == nil {
+	var s *value.String
+	if sv == nil {
 		s = value.NewHLL()
 		c.DB.Set(key, s)
 		updated++
 	} else {
+		s = c.DB.Unshare(key, e)
 		s.SetRaw() // Redis unshares the string it changes: "raw"
 	}
 	limit := hllSparseMax(c)
@@ -84,7 +87,7 @@ func pfcount(c *Ctx) {
 			if s == nil {
 				continue
 			}
-			if !value.HLLMerge(&regs, s.B) {
+			if !value.HLLMerge(&regs, s.Bytes()) {
 				c.Error(errs.HLLCorrupt)
 				return
 			}
@@ -92,14 +95,18 @@ func pfcount(c *Ctx) {
 		c.Out.Int(int64(value.HLLCountRegisters(&regs)))
 		return
 	}
-	s, ok := hllValue(c, c.DB.Read(c.Args[1]))
+	key := c.Args[1]
+	e := c.DB.Read(key)
+	sv, ok := hllValue(c, e)
 	if !ok {
 		return
 	}
-	if s == nil {
+	if sv == nil {
 		c.Out.Int(0)
 		return
 	}
+	// Counting caches the cardinality in the string.
+	s := c.DB.Unshare(key, e)
 	s.SetRaw()
 	card, cached := value.HLLCached(s.B)
 	if !cached {
@@ -125,10 +132,10 @@ func pfmerge(c *Ctx) {
 		if s == nil {
 			continue
 		}
-		if value.HLLIsDense(s.B) {
+		if value.HLLIsDense(s.Bytes()) {
 			dense = true
 		}
-		if !value.HLLMerge(&regs, s.B) {
+		if !value.HLLMerge(&regs, s.Bytes()) {
 			c.Error(errs.HLLCorrupt)
 			return
 		}
@@ -136,7 +143,7 @@ func pfmerge(c *Ctx) {
 	key := c.Args[1]
 	var dst *value.String
 	if e := c.DB.Write(key); e != nil {
-		dst = e.Value.(*value.String) // checked above
+		dst = c.DB.Unshare(key, e) // a string: checked above
 		dst.SetRaw()
 	} else {
 		dst = value.NewHLL()
@@ -162,14 +169,17 @@ func pfmerge(c *Ctx) {
 
 // PFDEBUG <GETREG | DECODE | ENCODING | TODENSE> key
 func pfdebug(c *Ctx) {
-	s, ok := hllValue(c, c.DB.Write(c.Args[2]))
+	key := c.Args[2]
+	e := c.DB.Write(key)
+	sv, ok := hllValue(c, e)
 	if !ok {
 		return
 	}
-	if s == nil {
+	if sv == nil {
 		c.Error(errs.HLLNoKey)
 		return
 	}
+	s := c.DB.Unshare(key, e)
 	s.SetRaw()
 	switch sub := c.Args[1]; {
 	case strOptIs(sub, "GETREG"):

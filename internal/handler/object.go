@@ -106,7 +106,7 @@ func objectRefcountCmd(c *Ctx) {
 }
 
 func objectRefcount(c *Ctx, e *keyspace.Entry) int64 {
-	s, ok := e.Value.(*value.String)
+	s, ok := e.Value.(value.StringValue)
 	if !ok || e.Unshared() || s.Encoding() != value.EncInt {
 		return 1
 	}

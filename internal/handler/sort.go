@@ -371,11 +371,11 @@ func sortLookup(c *Ctx, pat, elem []byte) (v []byte, found bool) {
 		}
 		return h.Get(field)
 	}
-	s, ok := e.Value.(*value.String)
+	s, ok := e.Value.(value.StringValue)
 	if !ok {
 		return nil, false
 	}
-	return s.B, true
+	return s.Bytes(), true
 }
 
 // sortStrtod reads a weight as SORT does with C's strtod: the argument up

@@ -39,8 +39,8 @@ func init() {
 
 // strValue returns the string an entry holds: nil for a missing key, and
 // ok false (after replying WRONGTYPE) when the key holds another type.
-func strValue(c *Ctx, e *keyspace.Entry) (*value.String, bool) {
-	return typedValue[*value.String](c, e)
+func strValue(c *Ctx, e *keyspace.Entry) (value.StringValue, bool) {
+	return typedValue[value.StringValue](c, e)
 }
 
 // strOptIs reports whether arg is the option opt (upper case), compared as
@@ -193,7 +193,7 @@ func strSet(c *Ctx, o strExtOpts, key, val []byte, okReply func(), abortReply fu
 		if old == nil {
 			c.Out.Null()
 		} else {
-			c.Out.Bulk(old.B)
+			c.Out.Bulk(old.Bytes())
 		}
 	}
 	found := c.DB.Write(key) != nil
@@ -207,7 +207,7 @@ func strSet(c *Ctx, o strExtOpts, key, val []byte, okReply func(), abortReply fu
 		}
 		return
 	}
-	v := value.NewString(val)
+	v := value.NewPackedStringAt(key, val)
 	switch {
 	case o.expire != nil:
 		c.DB.SetEntry(key, keyspace.Item{Value: v, ExpireAt: at})
@@ -239,7 +239,7 @@ func get(c *Ctx) {
 		c.Out.Null()
 		return
 	}
-	c.Out.Bulk(s.B)
+	c.Out.Bulk(s.Bytes())
 }
 
 // SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
@@ -290,7 +290,7 @@ func getex(c *Ctx) {
 			return
 		}
 	}
-	c.Out.Bulk(s.B)
+	c.Out.Bulk(s.Bytes())
 	switch {
 	case o.flags&(strEXAT|strPXAT) != 0 && at <= c.DB.Now:
 		c.DB.Delete(key)
@@ -316,7 +316,7 @@ func getdel(c *Ctx) {
 		c.Out.Null()
 		return
 	}
-	c.Out.Bulk(s.B)
+	c.Out.Bulk(s.Bytes())
 	if c.DB.Delete(key) {
 		c.Notify(notify.Generic, "del", key)
 	}
@@ -332,9 +332,9 @@ func getset(c *Ctx) {
 	if s == nil {
 		c.Out.Null()
 	} else {
-		c.Out.Bulk(s.B)
+		c.Out.Bulk(s.Bytes())
 	}
-	c.DB.Set(key, value.NewString(c.Args[2]))
+	c.DB.Set(key, value.NewPackedStringAt(key, c.Args[2]))
 	c.Notify(notify.String, "set", key)
 }
 
@@ -348,8 +348,8 @@ func mget(c *Ctx) {
 			c.Out.Null()
 			continue
 		}
-		if s, ok := e.Value.(*value.String); ok {
-			c.Out.Bulk(s.B)
+		if s, ok := e.Value.(value.StringValue); ok {
+			c.Out.Bulk(s.Bytes())
 		} else {
 			c.Out.Null()
 		}
@@ -363,7 +363,7 @@ func mset(c *Ctx) {
 		return
 	}
 	for j := 1; j < len(c.Args); j += 2 {
-		c.DB.Set(c.Args[j], value.NewString(c.Args[j+1]))
+		c.DB.Set(c.Args[j], value.NewPackedStringAt(c.Args[j], c.Args[j+1]))
 		c.Notify(notify.String, "set", c.Args[j])
 	}
 	c.OK()
@@ -382,7 +382,7 @@ func msetnx(c *Ctx) {
 		}
 	}
 	for j := 1; j < len(c.Args); j += 2 {
-		c.DB.Set(c.Args[j], value.NewString(c.Args[j+1]))
+		c.DB.Set(c.Args[j], value.NewPackedStringAt(c.Args[j], c.Args[j+1]))
 		c.Notify(notify.String, "set", c.Args[j])
 	}
 	c.Out.Int(1)
@@ -409,13 +409,21 @@ func strIncrBy(c *Ctx, incr int64) {
 		return
 	}
 	n := cur + incr
-	if s != nil {
-		// In place: the key keeps its time to live. The result is a fresh
-		// object for Redis, shared when it is a small integer.
+	// The result is a fresh object for Redis, shared when it is a small
+	// integer; the key keeps its time to live. A counter that keeps its
+	// number of digits is rewritten in place.
+	switch s := s.(type) {
+	case nil:
+		c.DB.Set(key, value.NewPackedInt(key, n))
+	case *value.PackedString:
+		if s.SetIntSameLen(n) {
+			e.ClearUnshared()
+		} else {
+			c.DB.SetKeepTTL(key, value.NewPackedInt(key, n))
+		}
+	case *value.String:
 		s.SetInt(n)
 		e.ClearUnshared()
-	} else {
-		c.DB.Set(key, value.NewIntString(n))
 	}
 	c.Notify(notify.String, "incrby", key)
 	c.Out.Int(n)
@@ -459,7 +467,7 @@ func incrbyfloat(c *Ctx) {
 	}
 	var cur []byte
 	if s != nil {
-		cur = s.B
+		cur = s.Bytes()
 	}
 	sum, err := value.AddLongDouble(cur, s != nil, c.Args[2])
 	switch err {
@@ -471,7 +479,7 @@ func incrbyfloat(c *Ctx) {
 		c.Error(errs.NotFloat)
 		return
 	}
-	v := value.NewStringByLen(sum)
+	v := value.NewPackedStringByLen(key, sum)
 	if e != nil {
 		c.DB.SetKeepTTL(key, v)
 	} else {
@@ -484,19 +492,21 @@ func incrbyfloat(c *Ctx) {
 // APPEND key value
 func appendCmd(c *Ctx) {
 	key, add := c.Args[1], c.Args[2]
-	s, ok := strValue(c, c.DB.Write(key))
+	e := c.DB.Write(key)
+	sv, ok := strValue(c, e)
 	if !ok {
 		return
 	}
-	if s == nil {
-		c.DB.Set(key, value.NewString(add))
+	if sv == nil {
+		c.DB.Set(key, value.NewPackedStringAt(key, add))
 		c.Notify(notify.String, "append", key)
 		c.Out.Int(int64(len(add)))
 		return
 	}
-	if !strCheckLen(c, int64(len(s.B)), int64(len(add))) {
+	if !strCheckLen(c, int64(len(sv.Bytes())), int64(len(add))) {
 		return
 	}
+	s := c.DB.Unshare(key, e)
 	s.Append(add)
 	c.Notify(notify.String, "append", key)
 	c.Out.Int(int64(len(s.B)))
@@ -512,7 +522,7 @@ func strlen(c *Ctx) {
 		c.Out.Int(0)
 		return
 	}
-	c.Out.Int(int64(len(s.B)))
+	c.Out.Int(int64(len(s.Bytes())))
 }
 
 // GETRANGE key start end
@@ -534,7 +544,8 @@ func getrange(c *Ctx) {
 		c.Out.Bulk(nil)
 		return
 	}
-	n := int64(len(s.B))
+	b := s.Bytes()
+	n := int64(len(b))
 	if start < 0 && end < 0 && start > end {
 		c.Out.Bulk(nil)
 		return
@@ -554,7 +565,7 @@ func getrange(c *Ctx) {
 		c.Out.Bulk(nil)
 		return
 	}
-	c.Out.Bulk(s.B[start : end+1])
+	c.Out.Bulk(b[start : end+1])
 }
 
 // SETRANGE key offset value
@@ -568,11 +579,12 @@ func setrange(c *Ctx) {
 		c.Error(errs.OffsetOutOfRange)
 		return
 	}
-	s, ok := strValue(c, c.DB.Write(key))
+	e := c.DB.Write(key)
+	sv, ok := strValue(c, e)
 	if !ok {
 		return
 	}
-	if s == nil {
+	if sv == nil {
 		if len(val) == 0 {
 			c.Out.Int(0)
 			return
@@ -588,12 +600,13 @@ func setrange(c *Ctx) {
 		return
 	}
 	if len(val) == 0 {
-		c.Out.Int(int64(len(s.B)))
+		c.Out.Int(int64(len(sv.Bytes())))
 		return
 	}
 	if !strCheckLen(c, off, int64(len(val))) {
 		return
 	}
+	s := c.DB.Unshare(key, e)
 	s.GrowZero(int(off) + len(val))
 	copy(s.B[off:], val)
 	c.Notify(notify.String, "setrange", key)
@@ -608,15 +621,15 @@ func lcs(c *Ctx) {
 		if e == nil {
 			continue
 		}
-		s, isStr := e.Value.(*value.String)
+		s, isStr := e.Value.(value.StringValue)
 		if !isStr {
 			c.Error(errs.LCSNotString)
 			return
 		}
 		if i == 0 {
-			a = s.B
+			a = s.Bytes()
 		} else {
-			b = s.B
+			b = s.Bytes()
 		}
 	}
 	ok := true

@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/ember-kv/ember/internal/value"
 )
@@ -81,6 +82,8 @@ func (ks *Keyspace) checkTable(si, d int) error {
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has a time to live but is not in the volatile index", si, d, k)
 		case !e.Volatile() && volatile[k]:
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no time to live but is in the volatile index", si, d, k)
+		case !packedAtKey(k, e.Value):
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q holds a packed string not packed with the key's bytes", si, d, k)
 		default:
 			err = checkValue(k, e.Value)
 		}
@@ -104,6 +107,17 @@ func (ks *Keyspace) checkTable(si, d int) error {
 		return fmt.Errorf("keyspace: shard %d db %d: entries measure %d bytes, the table is accounted %d (changed in place without Write?)", si, d, bytes, t.bytes)
 	}
 	return nil
+}
+
+// packedAtKey reports whether v, stored under k, is not a packed string,
+// or is one whose packed key is k's very bytes.
+func packedAtKey(k string, v value.Value) bool {
+	p, ok := v.(*value.PackedString)
+	if !ok {
+		return true
+	}
+	pk, keyed := p.Key()
+	return keyed && pk == k && (k == "" || unsafe.StringData(pk) == unsafe.StringData(k))
 }
 
 // checkValue verifies a value's own invariants, and that a collection is

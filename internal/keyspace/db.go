@@ -170,12 +170,9 @@ func (db DB) Set(key []byte, v value.Value) {
 // SetKeepTTL stores v at key, keeping an existing time to live.
 func (db DB) SetKeepTTL(key []byte, v value.Value) {
 	s, t := db.table(key)
-	if e := t.keys.Ref(key); e != nil {
-		old := entrySize(len(key), e.Value, e.Volatile())
-		e.Value = v
-		e.ClearUnshared()
-		e.Access = db.clock()
-		db.ks.stored(s, t, e, key, old)
+	if old := t.keys.Ref(key); old != nil {
+		e := Entry{Value: v, Access: db.clock(), freq: old.freq, freqMin: old.freqMin}
+		db.overwrite(s, t, key, old, e, t.expireOf(key, old))
 		return
 	}
 	db.SetEntry(key, Item{Value: v})
@@ -219,27 +216,42 @@ func (db DB) Put(key []byte, it Item) {
 
 // overwrite replaces the entry old of key with e, expiring at expireAt.
 func (db DB) overwrite(s *shard, t *table, key []byte, old *Entry, e Entry, expireAt int64) {
-	size := entrySize(len(key), old.Value, old.Volatile())
+	size := db.ks.accounted(s, old, len(key))
 	had := old.Volatile()
-	*old = e
+	_, wasPacked := old.Value.(*value.PackedString)
+	if p, ok := e.Value.(*value.PackedString); ok {
+		e.Value = p.WithKey(key)
+	}
+	e.flags &^= entryVolatile
+	if expireAt != 0 {
+		e.flags |= entryVolatile
+	}
 	switch {
-	case expireAt != 0:
-		old.flags |= entryVolatile
-		if had {
-			*t.volatile.Ref(key) = expireAt
-		} else {
-			_, k := t.keys.RefKey(key)
-			t.volatile.Set(k, expireAt)
-		}
+	case had && expireAt != 0:
+		*t.volatile.Ref(key) = expireAt
 	case had:
 		t.volatile.DeleteBytes(key)
+	}
+	*old = e
+	t.adoptKey(key, old, wasPacked)
+	if expireAt != 0 && !had {
+		_, k := t.keys.RefKey(key)
+		t.volatile.Set(k, expireAt)
 	}
 	db.ks.stored(s, t, old, key, size)
 }
 
 // insert adds a new key.
 func (db DB) insert(s *shard, t *table, key []byte, e Entry, expireAt int64) {
-	k := string(key)
+	var k string
+	if p, ok := e.Value.(*value.PackedString); ok {
+		// The key's bytes are the ones packed with the string.
+		p = p.WithKey(key)
+		e.Value = p
+		k, _ = p.Key()
+	} else {
+		k = string(key)
+	}
 	if expireAt != 0 {
 		e.flags |= entryVolatile
 		t.volatile.Set(k, expireAt)
@@ -250,6 +262,45 @@ func (db DB) insert(s *shard, t *table, key []byte, e Entry, expireAt int64) {
 	if db.ks.OnNew != nil {
 		db.ks.OnNew(db, k)
 	}
+}
+
+// adoptKey makes the tables keep key's bytes where e, key's entry, needs
+// them: a packed string's own copy, else a copy of their own (replacing
+// one packed with a string e no longer holds, when wasPacked).
+func (t *table) adoptKey(key []byte, e *Entry, wasPacked bool) {
+	var k string
+	if p, ok := e.Value.(*value.PackedString); ok {
+		k, _ = p.Key()
+	} else if wasPacked {
+		k = string(key)
+	} else {
+		return
+	}
+	t.keys.Rekey(e, k)
+	if e.Volatile() {
+		if ref := t.volatile.Ref(key); ref != nil {
+			t.volatile.Rekey(ref, k)
+		}
+	}
+}
+
+// Unshare returns key's string value, whose entry e a lookup returned,
+// as a *value.String that may be changed in place (Redis's
+// dbUnshareStringValue): a packed string is replaced by an unpacked copy.
+// The entry is measured again when its shard is unlocked.
+func (db DB) Unshare(key []byte, e *Entry) *value.String {
+	switch v := e.Value.(type) {
+	case *value.String:
+		return v
+	case *value.PackedString:
+		s, t := db.table(key)
+		db.ks.trackWrite(s, t, e, key)
+		u := v.Unpacked()
+		e.Value = u
+		t.adoptKey(key, e, true)
+		return u
+	}
+	panic("keyspace: Unshare of a value that is not a string")
 }
 
 // Take removes key and returns its value and metadata. A key whose time

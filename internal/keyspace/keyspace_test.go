@@ -17,7 +17,7 @@ func ksCheck(t *testing.T, ks *Keyspace) {
 	}
 }
 
-func str(s string) value.Value { return value.NewString([]byte(s)) }
+func str(s string) value.Value { return value.NewPackedString([]byte(s)) }
 
 func TestExpiryBoundary(t *testing.T) {
 	ks := NewSharded(2, 4)

@@ -58,7 +58,10 @@ type pendingWrite struct {
 // entrySize is the memory an entry with a key of klen bytes holding v,
 // with a time to live when volatile, is accounted for.
 func entrySize(klen int, v value.Value, volatile bool) int64 {
-	n := entryBytes + value.AllocSize(klen) + value.Size(v)
+	n := entryBytes + value.Size(v)
+	if _, packed := v.(*value.PackedString); !packed {
+		n += value.AllocSize(klen) // else packed with the value
+	}
 	if volatile {
 		n += volatileBytes
 	}
@@ -114,7 +117,7 @@ func (ks *Keyspace) stored(s *shard, t *table, e *Entry, key []byte, old int64) 
 	if p := ks.pendingOf(s, e); p != nil {
 		old = p.size
 		p.size = n
-	} else if _, isString := e.Value.(*value.String); !isString {
+	} else if !value.IsString(e.Value) {
 		ks.addPending(s, t, e, key, n)
 	}
 	ks.account(s, t, n-old)

@@ -34,9 +34,9 @@ func TestAccountingInvariants(t *testing.T) {
 				key := []byte("k" + strconv.Itoa(r.IntN(50)))
 				switch r.IntN(12) {
 				case 0:
-					db.Set(key, value.NewString(make([]byte, r.IntN(200))))
+					db.Set(key, value.NewPackedString(make([]byte, r.IntN(200))))
 				case 1:
-					db.SetEntry(key, Item{Value: value.NewString([]byte("v")), ExpireAt: now + int64(r.IntN(100))})
+					db.SetEntry(key, Item{Value: value.NewPackedString([]byte("v")), ExpireAt: now + int64(r.IntN(100))})
 				case 2: // new hash, filled after it is stored
 					if db.Exists(key) {
 						continue
@@ -54,6 +54,8 @@ func TestAccountingInvariants(t *testing.T) {
 							v.Delete([]byte("f1"))
 						case *value.String:
 							v.Append(make([]byte, r.IntN(300)))
+						case *value.PackedString:
+							db.Unshare(key, e).Append(make([]byte, r.IntN(300)))
 						case *value.List:
 							for j := 0; j < r.IntN(500); j++ {
 								v.PushBack(make([]byte, r.IntN(40)))
@@ -97,7 +99,7 @@ func TestAccountingInvariants(t *testing.T) {
 						db.WithIndex(r.IntN(4)).Put([]byte("moved"+strconv.Itoa(r.IntN(5))), e)
 					}
 				case 11:
-					db.SetKeepTTL(key, value.NewString([]byte("kept")))
+					db.SetKeepTTL(key, value.NewPackedString([]byte("kept")))
 				}
 			}
 			switch r.IntN(40) {
@@ -151,11 +153,11 @@ func TestAccountingMatchesHeap(t *testing.T) {
 		fill func(db DB, i int)
 	}{
 		{"small strings", 200_000, func(db DB, i int) {
-			db.Set([]byte(fmt.Sprintf("key:%08d", i)), value.NewString([]byte("0123456789")))
+			db.Set([]byte(fmt.Sprintf("key:%08d", i)), value.NewPackedString([]byte("0123456789")))
 		}},
 		{"mixed strings with TTL", 100_000, func(db DB, i int) {
 			db.SetEntry([]byte(fmt.Sprintf("key:%08d", i)), Item{
-				Value: value.NewString(make([]byte, 1+(i*37)%3000)), ExpireAt: 1 << 60})
+				Value: value.NewPackedString(make([]byte, 1+(i*37)%3000)), ExpireAt: 1 << 60})
 		}},
 		{"hashes", 2_000, func(db DB, i int) {
 			h := value.NewHash()
@@ -222,7 +224,7 @@ func fillStrings(ks *Keyspace, prefix string, n int, now int64, ttl bool) {
 	locked(ks, func() {
 		db := ks.DB(0, now)
 		for i := 0; i < n; i++ {
-			e := Item{Value: value.NewString(make([]byte, 100))}
+			e := Item{Value: value.NewPackedString(make([]byte, 100))}
 			if ttl {
 				e.ExpireAt = now + 1_000_000 + int64(i)
 			}

@@ -26,7 +26,7 @@ func modelKeyspace(shards int) (*Keyspace, [][]byte) {
 		keys[i] = []byte("key:" + strconv.Itoa(i))
 		s := ks.ShardOf(keys[i])
 		ks.Lock([]int{s})
-		db.Set(keys[i], value.NewString([]byte("value")))
+		db.Set(keys[i], value.NewPackedString([]byte("value")))
 		ks.Unlock([]int{s})
 	}
 	return ks, keys
@@ -44,7 +44,7 @@ func modelOp(db DB, key []byte, write bool, v value.Value) {
 
 func benchLocked(b *testing.B, shards int) {
 	ks, keys := modelKeyspace(shards)
-	v := value.NewString([]byte("value"))
+	v := value.NewPackedString([]byte("value"))
 	var seed atomic.Uint64
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -70,7 +70,7 @@ func BenchmarkModelGlobal(b *testing.B)  { benchLocked(b, 1) }
 
 func BenchmarkModelActor(b *testing.B) {
 	ks, keys := modelKeyspace(1)
-	v := value.NewString([]byte("value"))
+	v := value.NewPackedString([]byte("value"))
 	type req struct {
 		key   []byte
 		write bool

@@ -142,9 +142,9 @@ func DumpPayloadWith(v Value, lzf bool) ([]byte, error) {
 	}
 	var b []byte
 	switch v := v.(type) {
-	case *String:
+	case StringValue:
 		b = append(b, rdbString)
-		b = appendString(b, v.B)
+		b = appendString(b, v.Bytes())
 	case *List:
 		b = append(b, rdbListQuicklist2)
 		var nodes [][]byte
@@ -542,7 +542,7 @@ func LoadPayload(p []byte, lim RDBLimits) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewString(s), nil
+		return NewPackedString(s), nil
 	case rdbList, rdbListZiplist, rdbListQuicklist, rdbListQuicklist2:
 		v, err = loadList(r, t)
 	case rdbSet, rdbSetIntset:

@@ -53,6 +53,8 @@ const (
 // Size returns the estimated heap bytes held by v (nil: 0), in O(1).
 func Size(v Value) int64 {
 	switch v := v.(type) {
+	case *PackedString:
+		return AllocSize(v.AllocBytes())
 	case *String:
 		return stringHeader + AllocSize(cap(v.B))
 	case *Hash:
