@@ -116,6 +116,16 @@ func (d *Dict[V]) Len() int {
 	return d.ht[0].used + d.ht[1].used
 }
 
+// Buckets is the size of the dict's newest table (the one a resize under
+// way is filling): it changes only when Set or Delete starts a resize,
+// never on a lookup that completes one.
+func (d *Dict[V]) Buckets() int {
+	if d.rehashing() {
+		return len(d.ht[1].buckets)
+	}
+	return len(d.ht[0].buckets)
+}
+
 // rehashing reports whether an incremental resize is under way.
 func (d *Dict[V]) rehashing() bool {
 	return d.ht[1].buckets != nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/ember-kv/ember/internal/errs"
-	"github.com/ember-kv/ember/internal/keyspace"
 )
 
 func init() {
@@ -82,7 +81,7 @@ func memoryMeasure(c *Ctx, perDB bool) memoryReport {
 		k, v := int64(db.Len()), int64(db.VolatileLen())
 		r.keys += k
 		r.vkeys += v
-		main, exp := keyspace.TableOverhead(k, v)
+		main, exp := db.TableOverhead()
 		tables += main + exp
 		if perDB {
 			r.mainOverhead[i], r.expiresOverhead[i] = main, exp

@@ -103,6 +103,10 @@ func (ks *Keyspace) checkTable(si, d int) error {
 	if withTTL != nv {
 		return fmt.Errorf("keyspace: shard %d db %d: %d keys have an expiry time, volatile index holds %d", si, d, withTTL, nv)
 	}
+	if n := t.keys.Buckets() + t.volatile.Buckets(); n != t.buckets {
+		return fmt.Errorf("keyspace: shard %d db %d: tables have %d buckets, %d accounted", si, d, n, t.buckets)
+	}
+	bytes += int64(t.buckets) * bucketBytes
 	if bytes != t.bytes {
 		return fmt.Errorf("keyspace: shard %d db %d: entries measure %d bytes, the table is accounted %d (changed in place without Write?)", si, d, bytes, t.bytes)
 	}

@@ -270,8 +270,9 @@ func (ks *Keyspace) evictPooled(now int64, policy Policy, samples int) (int64, b
 				ev.insert(c)
 				continue
 			}
-			size := ks.accounted(s, e, len(key))
+			before := s.used.Load()
 			ks.evictKey(s, t, int(c.db), c.key)
+			size := before - s.used.Load() // the key, and any table shrink
 			s.mu.Unlock()
 			return size, true
 		}
@@ -308,8 +309,9 @@ func (ks *Keyspace) evictRandom(volatile bool) (int64, bool) {
 			if e == nil {
 				continue
 			}
-			size := ks.accounted(s, e, len(kb))
+			before := s.used.Load()
 			ks.evictKey(s, t, db, key)
+			size := before - s.used.Load() // the key, and any table shrink
 			s.mu.Unlock()
 			return size, true
 		}

@@ -80,8 +80,12 @@ type table struct {
 	// times (Unix ms); an entry is in it exactly when it is marked
 	// entryVolatile. Active expiry and the volatile-* policies sample it.
 	volatile *dict.Dict[int64]
-	// bytes is the sum of the sizes of the table's entries.
+	// bytes is the sum of the sizes of the table's entries, plus its
+	// bucket arrays.
 	bytes int64
+	// buckets is the bucket count of keys and volatile as last accounted
+	// (see syncBuckets).
+	buckets int
 }
 
 type shard struct {

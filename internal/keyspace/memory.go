@@ -29,12 +29,15 @@ import (
 const (
 	// entryBytes is a key's fixed cost: its dict entry (key pointer,
 	// length and hash tag, a 24-byte Entry, next pointer: 48 bytes, one
-	// size class) and bucket share.
-	entryBytes = 48 + value.DictBucketBytes
+	// size class). The tables' bucket arrays are accounted as they are
+	// (syncBuckets).
+	entryBytes = 48
 	// volatileBytes is a key's entry in the volatile table (key pointer,
 	// length and hash tag, expiry time, next pointer; the key's bytes are
-	// the main table's) and its bucket share.
-	volatileBytes = 32 + value.DictBucketBytes
+	// the main table's).
+	volatileBytes = 32
+	// bucketBytes is one bucket of a table: a pointer.
+	bucketBytes = 8
 	// flushQuantum bounds how far a shard's changes may go unreported to
 	// usedApprox.
 	flushQuantum = 16 << 10
@@ -108,6 +111,15 @@ func (ks *Keyspace) pendingOf(s *shard, e *Entry) *pendingWrite {
 	return nil
 }
 
+// syncBuckets accounts for a change in table t's bucket arrays, which
+// only a Set or Delete on its dicts makes.
+func (ks *Keyspace) syncBuckets(s *shard, t *table) {
+	if n := t.keys.Buckets() + t.volatile.Buckets(); n != t.buckets {
+		ks.account(s, t, int64(n-t.buckets)*bucketBytes)
+		t.buckets = n
+	}
+}
+
 // stored accounts for a value just stored in e, key's entry in table t of
 // shard s, which was accounted old bytes before. A collection is often
 // filled after it is stored (a new hash, then its fields), while a string
@@ -121,6 +133,7 @@ func (ks *Keyspace) stored(s *shard, t *table, e *Entry, key []byte, old int64) 
 		ks.addPending(s, t, e, key, n)
 	}
 	ks.account(s, t, n-old)
+	ks.syncBuckets(s, t)
 }
 
 // resized accounts for d bytes more held by e in table t of shard s (a
@@ -130,6 +143,7 @@ func (ks *Keyspace) resized(s *shard, t *table, e *Entry, d int64) {
 		p.size += d
 	}
 	ks.account(s, t, d)
+	ks.syncBuckets(s, t)
 }
 
 // accounted is the size e, key's entry in shard s, is accounted for.
@@ -192,6 +206,7 @@ func (ks *Keyspace) remove(s *shard, t *table, key []byte) bool {
 		t.volatile.DeleteBytes(key)
 	}
 	ks.account(s, t, -size)
+	ks.syncBuckets(s, t)
 	return true
 }
 
@@ -224,11 +239,16 @@ func (db DB) Usage(key []byte) (int64, bool) {
 	return db.ks.accounted(s, e, len(key)), true
 }
 
-// TableOverhead is the part of the accounted memory of a database with
-// keys keys, vkeys of them with a time to live, that goes to its main and
-// volatile hash tables rather than to keys and values.
-func TableOverhead(keys, vkeys int64) (main, expires int64) {
-	return keys * entryBytes, vkeys * volatileBytes
+// TableOverhead is the part of the database's accounted memory that goes
+// to its main and volatile hash tables (entries and buckets) rather than
+// to keys and values. It needs every shard locked.
+func (db DB) TableOverhead() (main, expires int64) {
+	for i := range db.ks.shards {
+		t := &db.ks.shards[i].dbs[db.Index]
+		main += int64(t.keys.Len())*entryBytes + int64(t.keys.Buckets())*bucketBytes
+		expires += int64(t.volatile.Len())*volatileBytes + int64(t.volatile.Buckets())*bucketBytes
+	}
+	return main, expires
 }
 
 // lruClock is the LRU clock at Unix time now (ms).

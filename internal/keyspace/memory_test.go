@@ -166,7 +166,7 @@ func TestAccountingMatchesHeap(t *testing.T) {
 			}
 			db.Set([]byte("h:"+strconv.Itoa(i)), h)
 		}},
-		{"small hashes", 20_000, func(db DB, i int) {
+		{"small hashes", 100_000, func(db DB, i int) {
 			h := value.NewHash()
 			for j := 0; j < 10; j++ {
 				h.Set([]byte("f"+strconv.Itoa(j)), []byte("v"+strconv.Itoa(i*j)), 128, 64)
