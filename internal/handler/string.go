@@ -196,8 +196,9 @@ func strSet(c *Ctx, o strExtOpts, key, val []byte, okReply func(), abortReply fu
 			c.Out.Bulk(old.Bytes())
 		}
 	}
-	found := c.DB.Write(key) != nil
-	if (o.flags&strNX != 0 && found) || (o.flags&strXX != 0 && !found) {
+	// Without NX or XX the key's presence does not matter: storing
+	// expires a key whose time ran out, as a lookup would.
+	if o.flags&(strNX|strXX) != 0 && (o.flags&strNX != 0) == c.DB.Exists(key) {
 		if o.flags&strGet == 0 {
 			if abortReply != nil {
 				abortReply()

@@ -170,7 +170,7 @@ func (db DB) Set(key []byte, v value.Value) {
 // SetKeepTTL stores v at key, keeping an existing time to live.
 func (db DB) SetKeepTTL(key []byte, v value.Value) {
 	s, t := db.table(key)
-	if old := t.keys.Ref(key); old != nil {
+	if old := db.live(s, t, key); old != nil {
 		e := Entry{Value: v, Access: db.clock(), freq: old.freq, freqMin: old.freqMin}
 		db.overwrite(s, t, key, old, e, t.expireOf(key, old))
 		return
@@ -187,7 +187,7 @@ func (db DB) SetEntry(key []byte, it Item) {
 		e.flags |= entryUnshared
 	}
 	s, t := db.table(key)
-	if old := t.keys.Ref(key); old != nil {
+	if old := db.live(s, t, key); old != nil {
 		e.freq, e.freqMin = old.freq, old.freqMin
 		db.overwrite(s, t, key, old, e, it.ExpireAt)
 		return
@@ -207,11 +207,23 @@ func (db DB) Put(key []byte, it Item) {
 		e.flags |= entryUnshared
 	}
 	s, t := db.table(key)
-	if old := t.keys.Ref(key); old != nil {
+	if old := db.live(s, t, key); old != nil {
 		db.overwrite(s, t, key, old, e, it.ExpireAt)
 		return
 	}
 	db.insert(s, t, key, e, it.ExpireAt)
+}
+
+// live returns key's entry in table t of shard s, or nil; a key whose
+// time to live ran out is expired first, as Redis's lookupKeyWrite does
+// before a command stores a new value (so a store over it makes a new key).
+func (db DB) live(s *shard, t *table, key []byte) *Entry {
+	e := t.keys.Ref(key)
+	if e != nil && e.Volatile() && db.expiredAt(t.expireOf(key, e)) {
+		db.expire(s, t, key)
+		return nil
+	}
+	return e
 }
 
 // overwrite replaces the entry old of key with e, expiring at expireAt.

@@ -55,11 +55,12 @@ type memoryState struct {
 	ownLimit atomic.Bool
 }
 
-// goMemLimit is the Go memory limit for a maxmemory: the dataset plus a
-// quarter again for garbage between collections, plus room for the
-// runtime and connections.
+// goMemLimit is the Go memory limit for a maxmemory: the dataset plus an
+// eighth again for garbage between collections, plus room for the
+// runtime. Most of a large dataset is pointer-free (packed strings,
+// listpacks), so collecting often costs little.
 func goMemLimit(maxmemory int64) int64 {
-	return maxmemory + maxmemory/4 + 32<<20
+	return maxmemory + maxmemory/8 + 16<<20
 }
 
 // initMemory applies the maxmemory directives and watches them.
