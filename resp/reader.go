@@ -91,6 +91,7 @@ type Reader struct {
 	bulkNeed int64 // length of the bulk being waited for, or -1
 
 	args [][]byte
+	peek [][]byte       // PeekCommands' arguments
 	err  error          // sticky error from the connection
 	perr *ProtocolError // sticky protocol error
 }
@@ -128,6 +129,56 @@ func (r *Reader) Reset(rd io.Reader) {
 // Buffered reports how many unparsed bytes are in the buffer. A server uses
 // it to execute every command of one read before flushing the replies.
 func (r *Reader) Buffered() int { return r.w - r.r }
+
+// PeekCommands calls fn with the arguments of each complete multibulk
+// command buffered after the last one ReadCommand returned, up to max
+// commands, without consuming them: a server warms what they will touch
+// while it runs the first. It stops at a command not wholly buffered, an
+// inline command or anything malformed (ReadCommand reports that when it
+// gets there). args is valid only during fn.
+func (r *Reader) PeekCommands(max int, fn func(args [][]byte)) {
+	if r.pending {
+		return
+	}
+	pos := r.r
+	for n := 0; n < max && pos < r.w; n++ {
+		if r.buf[pos] != '*' {
+			return
+		}
+		line, ln, ok := r.line(pos)
+		if !ok {
+			return
+		}
+		argc, okNum := ParseInt(line[1:])
+		if !okNum || argc <= 0 || argc > peekMaxArgs {
+			return
+		}
+		pos += ln
+		args := r.peek[:0]
+		for range argc {
+			if pos >= r.w || r.buf[pos] != '$' {
+				return
+			}
+			line, ln, ok := r.line(pos)
+			if !ok {
+				return
+			}
+			l, okNum := ParseInt(line[1:])
+			if !okNum || l < 0 || int64(r.w-pos-ln) < l+2 {
+				return
+			}
+			pos += ln
+			end := pos + int(l)
+			args = append(args, r.buf[pos:end:end])
+			pos = end + 2
+		}
+		r.peek = args
+		fn(args)
+	}
+}
+
+// peekMaxArgs bounds the commands PeekCommands looks at.
+const peekMaxArgs = 64
 
 // ReadCommand returns the next command's arguments. Empty commands (an empty
 // inline line, "*0", "*-1") are skipped. A *ProtocolError reports malformed

@@ -52,9 +52,14 @@ func (o readerOpts) reader(src io.Reader) *Reader {
 
 // readAll reads commands until an error. The loop is bounded: every
 // command consumes at least one byte.
+//
+// After every command it also peeks at the buffered ones (PeekCommands)
+// and checks that what it saw is what the next calls return, up to an
+// error.
 func readAll(t testing.TB, r *Reader, size int) result {
 	t.Helper()
 	var res result
+	var expect [][]string // peeked, not yet returned
 	for i := 0; ; i++ {
 		if i > size+1 {
 			t.Fatalf("reader returned more commands (%d) than input bytes (%d)", i, size)
@@ -72,6 +77,28 @@ func readAll(t testing.TB, r *Reader, size int) result {
 			cmd[j] = string(a)
 		}
 		res.cmds = append(res.cmds, cmd)
+		if len(expect) > 0 {
+			if fmt.Sprint(expect[0]) != fmt.Sprint(cmd) {
+				t.Fatalf("peeked %q, then read %q", expect[0], cmd)
+			}
+			expect = expect[1:]
+		}
+		var peeked [][]string
+		r.PeekCommands(8, func(args [][]byte) {
+			c := make([]string, len(args))
+			for j, a := range args {
+				c[j] = string(a)
+			}
+			peeked = append(peeked, c)
+		})
+		for j := range min(len(peeked), len(expect)) {
+			if fmt.Sprint(peeked[j]) != fmt.Sprint(expect[j]) {
+				t.Fatalf("peeked %q, earlier %q", peeked[j], expect[j])
+			}
+		}
+		if len(peeked) > len(expect) {
+			expect = peeked
+		}
 	}
 }
 
@@ -622,4 +649,41 @@ func TestReaderMaxBulkLenVar(t *testing.T) {
 	if _, err := r.ReadCommand(); err == nil || err.Error() != "Protocol error: invalid bulk length" {
 		t.Fatalf("after lowering the limit: %v", err)
 	}
+}
+
+func TestPeekCommands(t *testing.T) {
+	in := "*2\r\n$3\r\nGET\r\n$1\r\na\r\n" +
+		"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$0\r\n\r\n" +
+		"*2\r\n$4\r\nINCR\r\n$2\r\ncc\r\n" +
+		"PING\r\n" + // inline: peeking stops here
+		"*2\r\n$3\r\nGET\r\n$1\r\nd\r\n"
+	r := NewReader(strings.NewReader(in))
+	first, err := r.ReadCommand()
+	if err != nil || string(first[0]) != "GET" {
+		t.Fatalf("first: %q %v", first, err)
+	}
+	var got []string
+	r.PeekCommands(10, func(args [][]byte) { got = append(got, fmt.Sprintf("%q", args)) })
+	want := []string{`["SET" "b" ""]`, `["INCR" "cc"]`}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("peeked %v, want %v", got, want)
+	}
+	got = got[:0]
+	r.PeekCommands(1, func(args [][]byte) { got = append(got, fmt.Sprintf("%q", args)) })
+	if len(got) != 1 || got[0] != want[0] {
+		t.Fatalf("peeked %v with max 1", got)
+	}
+	// Nothing was consumed.
+	for _, w := range []string{"SET", "INCR", "PING", "GET"} {
+		args, err := r.ReadCommand()
+		if err != nil || string(args[0]) != w {
+			t.Fatalf("read %q %v, want %s", args, err, w)
+		}
+	}
+	// A command cut short is not peeked.
+	r = NewReader(strings.NewReader("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$5\r\nab"))
+	if _, err := r.ReadCommand(); err != nil {
+		t.Fatal(err)
+	}
+	r.PeekCommands(10, func(args [][]byte) { t.Fatalf("peeked the partial %q", args) })
 }

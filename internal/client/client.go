@@ -49,8 +49,10 @@ type Client struct {
 	ReplyMode     ReplyMode
 	// CloseAfterReply ends the connection once pending replies are written (QUIT).
 	CloseAfterReply bool
-	// KeyBuf and ShardBuf are scratch space for the dispatcher.
-	KeyBuf []int
+	// KeyBuf, ShardBuf and PrefetchBuf are scratch space for the
+	// dispatcher.
+	KeyBuf      []int
+	PrefetchBuf [][]byte
 	// Tick is when the previous command ended; the next command of the
 	// same read starts then, which saves a clock read per pipelined
 	// command. TickStale is set whenever the connection waits for input.

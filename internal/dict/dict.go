@@ -116,6 +116,58 @@ func (d *Dict[V]) Len() int {
 	return d.ht[0].used + d.ht[1].used
 }
 
+// Hash is the hash a Dict places key by.
+func Hash(key []byte) uint64 { return maphash.Bytes(seed, key) }
+
+// Head returns the first entry of the chain a lookup of hash h walks
+// first, as an opaque pointer for TouchTag and TouchKey (nil: an empty
+// chain). Head, TouchTag and TouchKey read what a lookup will read: a
+// caller warming many keys makes each step for all of them before the
+// next, so that their cache misses overlap instead of following each
+// other.
+func (d *Dict[V]) Head(h uint64) unsafe.Pointer {
+	for j := range 2 {
+		t := &d.ht[j]
+		if t.buckets == nil {
+			return nil
+		}
+		i := h & t.mask()
+		if j == 0 && d.rehashing() && i < uint64(d.rehashIdx) {
+			continue
+		}
+		return unsafe.Pointer(t.buckets[i])
+	}
+	return nil
+}
+
+// entryHead is the start of every entry[V]: what TouchTag and TouchKey
+// read without knowing V.
+type entryHead struct {
+	kp   *byte
+	kn   uint32
+	hash uint32
+}
+
+// TouchTag reads the hash tag of e, a Head result (0 for nil).
+func TouchTag(e unsafe.Pointer) uint32 {
+	if e == nil {
+		return 0
+	}
+	return (*entryHead)(e).hash
+}
+
+// TouchKey reads the first byte of e's key when e's tag matches hash h.
+func TouchKey(e unsafe.Pointer, h uint64) byte {
+	if e == nil {
+		return 0
+	}
+	eh := (*entryHead)(e)
+	if eh.hash != uint32(h) || eh.kn == 0 {
+		return 0
+	}
+	return *eh.kp
+}
+
 // Buckets is the size of the dict's newest table (the one a resize under
 // way is filling): it changes only when Set or Delete starts a resize,
 // never on a lookup that completes one.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 var seedFlag = flag.Uint64("dict.seed", 0, "if non-zero, the only seed used by the randomized dict tests")
@@ -1314,5 +1315,35 @@ func BenchmarkDictRandomEntry(b *testing.B) {
 	for range b.N {
 		_, v, _ := d.RandomEntry(rnd)
 		sinkInt += v
+	}
+}
+
+func TestHeadAndTouch(t *testing.T) {
+	d := New[int]()
+	if d.Head(Hash([]byte("x"))) != nil {
+		t.Fatal("Head of an empty dict")
+	}
+	for i := 0; i < 1000; i++ {
+		d.Set("key:"+strconv.Itoa(i), i)
+	}
+	for i := 0; i < 1000; i++ {
+		k := []byte("key:" + strconv.Itoa(i))
+		h := Hash(k)
+		e := d.Head(h)
+		if e == nil {
+			t.Fatalf("%s: empty chain", k)
+		}
+		// The chain head is some key of the bucket: its tag is that key's.
+		tag := TouchTag(e)
+		head := (*entryHead)(e)
+		if uint32(Hash(unsafe.Slice(head.kp, head.kn))) != tag {
+			t.Fatalf("%s: tag %x is not its key's", k, tag)
+		}
+		if b := TouchKey(e, h); tag == uint32(h) && b != 'k' {
+			t.Fatalf("%s: TouchKey = %q", k, b)
+		}
+	}
+	if TouchTag(nil) != 0 || TouchKey(nil, 1) != 0 {
+		t.Fatal("nil entry")
 	}
 }

@@ -280,3 +280,36 @@ func TestLFU(t *testing.T) {
 		t.Fatal("minute clock wrap")
 	}
 }
+
+func TestPrefetchReadsOnly(t *testing.T) {
+	ks := NewSharded(2, 8)
+	db := ks.DB(1, 1000)
+	locked(ks, func() {
+		for i := 0; i < 500; i++ {
+			db.Set([]byte("k"+strconv.Itoa(i)), str("v"))
+		}
+	})
+	keys := make([][]byte, 0, 100)
+	for i := 0; i < 100; i++ { // beyond PrefetchMax, and some absent
+		keys = append(keys, []byte("k"+strconv.Itoa(i*7)))
+	}
+	before := ks.Used()
+	ks.Prefetch(1, keys)
+	ks.Prefetch(0, keys) // an empty database
+	ks.Prefetch(1, nil)
+	// A shard another goroutine holds is skipped, not waited for.
+	busy := ks.ShardOf(keys[0])
+	ks.shards[busy].mu.Lock()
+	ks.Prefetch(1, keys)
+	ks.shards[busy].mu.Unlock()
+	for i := range ks.shards {
+		if !ks.shards[i].mu.TryLock() {
+			t.Fatalf("shard %d left locked", i)
+		}
+		ks.shards[i].mu.Unlock()
+	}
+	if ks.Used() != before || db.Len() != 500 {
+		t.Fatalf("Prefetch changed the keyspace: used %d -> %d, %d keys", before, ks.Used(), db.Len())
+	}
+	ksCheck(t, ks)
+}

@@ -68,8 +68,12 @@ func (s *Server) serveConn(conn net.Conn) {
 	// smallWaits counts the waits for input since the last batch of
 	// replies larger than idleReplyBuf (see Idle below).
 	smallWaits := 0
+	// fresh is set by every read: the first command of what it brought
+	// warms the keys of the commands buffered behind it (prefetch.go).
+	fresh := false
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
+		fresh = true
 		if c.Out.Len() > idleReplyBuf {
 			smallWaits = 0
 		}
@@ -107,6 +111,12 @@ func (s *Server) serveConn(conn net.Conn) {
 			// On a read error (the client went away) pending replies are
 			// dropped, as Redis frees such a client at once.
 			return
+		}
+		if fresh {
+			fresh = false
+			if c.Reader.Buffered() > 0 {
+				s.prefetch(c, args)
+			}
 		}
 		s.dispatch(c, args)
 		if c.CloseAfterReply || c.Killed() {

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"github.com/ember-kv/ember/internal/client"
+	"github.com/ember-kv/ember/internal/command"
+	"github.com/ember-kv/ember/internal/keyspace"
+)
+
+// prefetchCommands bounds the commands of one read whose keys are warmed.
+const prefetchCommands = 32
+
+// prefetch warms the keys of first, the command about to run, and of the
+// commands buffered behind it (a pipeline), before any of them runs:
+// Keyspace.Prefetch overlaps the cache misses their lookups would
+// otherwise take one after another. Commands it cannot place (unknown,
+// with subcommands, touching every key) are skipped; it changes nothing.
+func (s *Server) prefetch(c *client.Client, first [][]byte) {
+	keys := c.PrefetchBuf[:0]
+	add := func(args [][]byte) {
+		if len(keys) >= keyspace.PrefetchMax {
+			return
+		}
+		spec := command.Lookup(args[0])
+		if spec == nil || len(spec.Subs) > 0 || spec.Flags&command.AllKeys != 0 ||
+			len(spec.KeySpecs) == 0 || (spec.Arity > 0 && len(args) != spec.Arity) || len(args) < -spec.Arity {
+			return
+		}
+		idx, ok := spec.Keys(args, c.KeyBuf[:0])
+		c.KeyBuf = idx
+		if !ok {
+			return
+		}
+		for _, i := range idx {
+			if len(keys) < keyspace.PrefetchMax {
+				keys = append(keys, args[i])
+			}
+		}
+	}
+	add(first)
+	c.Reader.PeekCommands(prefetchCommands, add)
+	if len(keys) > 1 {
+		s.ks.Prefetch(c.DB(), keys)
+	}
+	clear(keys)
+	c.PrefetchBuf = keys[:0]
+}
