@@ -254,9 +254,9 @@ func (c *Cache) acquire(ctx context.Context, key string, dec func(string) (any, 
 	if failed {
 		return st
 	}
-	if held {
-		// Double-check: the previous holder may have stored the value
-		// between our miss and our lock.
+	// Once held, check again: the previous holder may have stored the
+	// value between our miss (or our last poll) and our lock.
+	recheck := func() lockState {
 		st := lockState{token: token, held: true, cacheOK: true}
 		switch v, err, out := c.check(ctx, key, dec); out {
 		case checkFound, checkCanceled:
@@ -265,6 +265,9 @@ func (c *Cache) acquire(ctx context.Context, key string, dec func(string) (any, 
 			st.cacheOK = false
 		}
 		return st
+	}
+	if held {
+		return recheck()
 	}
 
 	c.stats.lockWaits.Add(1)
@@ -299,7 +302,7 @@ func (c *Cache) acquire(ctx context.Context, key string, dec func(string) (any, 
 			return st
 		}
 		if held {
-			return lockState{token: token, held: true, cacheOK: true}
+			return recheck()
 		}
 		if waited >= c.lockWait || !c.now().Before(deadline) {
 			c.stats.lockTimeouts.Add(1)
