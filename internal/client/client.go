@@ -53,6 +53,10 @@ type Client struct {
 	// dispatcher.
 	KeyBuf      []int
 	PrefetchBuf [][]byte
+	// LastName and LastSpec are the name the connection last sent and its
+	// command (nil: unknown): a pipeline of one command looks it up once.
+	LastName []byte
+	LastSpec *command.Spec
 	// Tick is when the previous command ended; the next command of the
 	// same read starts then, which saves a clock read per pipelined
 	// command. TickStale is set whenever the connection waits for input.

@@ -367,6 +367,18 @@ func (d *Dict[V]) Ref(key []byte) *V {
 	return nil
 }
 
+// RefHash is Ref for a key whose Hash is h.
+func (d *Dict[V]) RefHash(key []byte, h uint64) *V {
+	if d.Len() == 0 {
+		return nil
+	}
+	d.rehashStep()
+	if pp, _ := d.linkBytes(h, key); pp != nil {
+		return &(*pp).val
+	}
+	return nil
+}
+
 // RefKey is Ref, also returning the key as the dict stores it (sharing
 // its bytes, for another index of the same keys).
 func (d *Dict[V]) RefKey(key []byte) (*V, string) {

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"github.com/ember-kv/ember/internal/dict"
 	"github.com/ember-kv/ember/internal/value"
 )
 
@@ -33,8 +34,15 @@ const (
 )
 
 func (db DB) table(key []byte) (*shard, *table) {
-	s := &db.ks.shards[db.ks.ShardOf(key)]
-	return s, &s.dbs[db.Index]
+	s, t, _ := db.tableHash(key)
+	return s, t
+}
+
+// tableHash is table, also returning the key's dict hash.
+func (db DB) tableHash(key []byte) (*shard, *table, uint64) {
+	h := dict.Hash(key)
+	s := &db.ks.shards[db.ks.shardOfHash(h)]
+	return s, &s.dbs[db.Index], h
 }
 
 // Keyspace returns the keyspace the view belongs to.
@@ -79,9 +87,10 @@ func (db DB) Lookup(key []byte, flags LookupFlag) *Entry {
 
 // lookup is Lookup, also returning the key's shard and table.
 func (db DB) lookup(key []byte, flags LookupFlag) (*shard, *table, *Entry) {
-	s := &db.ks.shards[db.ks.ShardOf(key)]
+	h := dict.Hash(key)
+	s := &db.ks.shards[db.ks.shardOfHash(h)]
 	t := &s.dbs[db.Index]
-	e := t.keys.Ref(key)
+	e := t.keys.RefHash(key, h)
 	if e != nil && e.Volatile() && db.expiredAt(t.expireOf(key, e)) {
 		db.expire(s, t, key)
 		e = nil
@@ -169,8 +178,8 @@ func (db DB) Set(key []byte, v value.Value) {
 
 // SetKeepTTL stores v at key, keeping an existing time to live.
 func (db DB) SetKeepTTL(key []byte, v value.Value) {
-	s, t := db.table(key)
-	if old := db.live(s, t, key); old != nil {
+	s, t, h := db.tableHash(key)
+	if old := db.live(s, t, key, h); old != nil {
 		e := Entry{Value: v, Access: db.clock(), freq: old.freq, freqMin: old.freqMin}
 		db.overwrite(s, t, key, old, e, t.expireOf(key, old))
 		return
@@ -186,8 +195,8 @@ func (db DB) SetEntry(key []byte, it Item) {
 	if it.Unshared {
 		e.flags |= entryUnshared
 	}
-	s, t := db.table(key)
-	if old := db.live(s, t, key); old != nil {
+	s, t, h := db.tableHash(key)
+	if old := db.live(s, t, key, h); old != nil {
 		e.freq, e.freqMin = old.freq, old.freqMin
 		db.overwrite(s, t, key, old, e, it.ExpireAt)
 		return
@@ -206,8 +215,8 @@ func (db DB) Put(key []byte, it Item) {
 	if it.Unshared {
 		e.flags |= entryUnshared
 	}
-	s, t := db.table(key)
-	if old := db.live(s, t, key); old != nil {
+	s, t, h := db.tableHash(key)
+	if old := db.live(s, t, key, h); old != nil {
 		db.overwrite(s, t, key, old, e, it.ExpireAt)
 		return
 	}
@@ -217,8 +226,8 @@ func (db DB) Put(key []byte, it Item) {
 // live returns key's entry in table t of shard s, or nil; a key whose
 // time to live ran out is expired first, as Redis's lookupKeyWrite does
 // before a command stores a new value (so a store over it makes a new key).
-func (db DB) live(s *shard, t *table, key []byte) *Entry {
-	e := t.keys.Ref(key)
+func (db DB) live(s *shard, t *table, key []byte, h uint64) *Entry {
+	e := t.keys.RefHash(key, h)
 	if e != nil && e.Volatile() && db.expiredAt(t.expireOf(key, e)) {
 		db.expire(s, t, key)
 		return nil

@@ -9,7 +9,6 @@
 package keyspace
 
 import (
-	"hash/maphash"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -114,7 +113,6 @@ type shard struct {
 type Keyspace struct {
 	shards []shard
 	mask   uint64
-	seed   maphash.Seed
 	numDB  int
 
 	// expireNext is the shard where the next active expiry cycle starts;
@@ -160,7 +158,6 @@ func NewSharded(numDB, shards int) *Keyspace {
 	ks := &Keyspace{
 		shards: make([]shard, shards),
 		mask:   uint64(shards - 1),
-		seed:   maphash.MakeSeed(),
 		numDB:  numDB,
 	}
 	ks.lfu.init()
@@ -185,8 +182,13 @@ func (ks *Keyspace) NumShards() int { return len(ks.shards) }
 
 // ShardOf returns the shard that holds key.
 func (ks *Keyspace) ShardOf(key []byte) int {
-	return int(maphash.Bytes(ks.seed, key) & ks.mask)
+	return ks.shardOfHash(dict.Hash(key))
 }
+
+// shardOfHash is the shard of a key whose dict hash is h: its top bits,
+// which the tables (placing by the low bits, tagging with the low 32)
+// leave alone, so one hash serves both.
+func (ks *Keyspace) shardOfHash(h uint64) int { return int(h>>56) & int(ks.mask) }
 
 // Lock locks the given shards, which must be sorted and unique.
 func (ks *Keyspace) Lock(shards []int) {

@@ -35,8 +35,9 @@ func (ks *Keyspace) Prefetch(db int, keys [][]byte) {
 		want   [4]uint64
 	)
 	for i, k := range keys[:n] {
-		si := ks.ShardOf(k)
-		shard[i], hash[i] = uint16(si), dict.Hash(k)
+		h := dict.Hash(k)
+		si := ks.shardOfHash(h)
+		shard[i], hash[i] = uint16(si), h
 		want[si>>6] |= 1 << (si & 63)
 	}
 	// Ascending order, as the dispatcher locks; TryLock, so that a busy

@@ -26,7 +26,7 @@ import (
 func (s *Server) dispatch(c *client.Client, args [][]byte) {
 	stats := s.env.Stats
 	stats.TotalCommands.Add(1)
-	spec := command.Lookup(args[0])
+	spec := lookupCommand(c, args[0])
 	if spec == nil {
 		s.reject(c, nil, errs.UnknownCommand(args[0], args[1:]))
 		return
@@ -98,6 +98,21 @@ func (s *Server) dispatch(c *client.Client, args [][]byte) {
 		return
 	}
 	s.execute(c, spec, args)
+}
+
+// lookupCommand is command.Lookup, remembering the connection's last
+// name: a pipeline of one command (as clients and benchmarks send) finds
+// it with one comparison.
+func lookupCommand(c *client.Client, name []byte) *command.Spec {
+	if c.LastSpec != nil && string(name) == string(c.LastName) {
+		return c.LastSpec
+	}
+	spec := command.Lookup(name)
+	if spec != nil && len(name) <= 32 {
+		c.LastName = append(c.LastName[:0], name...)
+		c.LastSpec = spec
+	}
+	return spec
 }
 
 var ctxPool = sync.Pool{New: func() any { return new(handler.Ctx) }}

@@ -9,18 +9,24 @@ import (
 // prefetchCommands bounds the commands of one read whose keys are warmed.
 const prefetchCommands = 32
 
+// prefetchOff turns warming off (benchmarks compare with it).
+var prefetchOff = false
+
 // prefetch warms the keys of first, the command about to run, and of the
 // commands buffered behind it (a pipeline), before any of them runs:
 // Keyspace.Prefetch overlaps the cache misses their lookups would
 // otherwise take one after another. Commands it cannot place (unknown,
 // with subcommands, touching every key) are skipped; it changes nothing.
 func (s *Server) prefetch(c *client.Client, first [][]byte) {
+	if prefetchOff {
+		return
+	}
 	keys := c.PrefetchBuf[:0]
 	add := func(args [][]byte) {
 		if len(keys) >= keyspace.PrefetchMax {
 			return
 		}
-		spec := command.Lookup(args[0])
+		spec := lookupCommand(c, args[0])
 		if spec == nil || len(spec.Subs) > 0 || spec.Flags&command.AllKeys != 0 ||
 			len(spec.KeySpecs) == 0 || (spec.Arity > 0 && len(args) != spec.Arity) || len(args) < -spec.Arity {
 			return
