@@ -144,8 +144,14 @@ func (s *PackedString) Bytes() []byte {
 	case s.b0&packedKeyed != 0:
 		hlen = 2 // a short string keyed by a key shorter than 128 bytes
 	}
+	if n == 0 {
+		return noBytes // not a pointer past the allocation's end
+	}
 	return unsafe.Slice((*byte)(unsafe.Add(p, hlen)), n)
 }
+
+// noBytes is the bytes of an empty string: empty, not nil.
+var noBytes = []byte{}
 
 // Len is the string's length.
 func (s *PackedString) Len() int {
