@@ -69,7 +69,8 @@ func (s *Server) serveConn(conn net.Conn) {
 	// replies larger than idleReplyBuf (see Idle below).
 	smallWaits := 0
 	// fresh is set by every read: the first command of what it brought
-	// warms the keys of the commands buffered behind it (prefetch.go).
+	// warms its keys and those of the commands buffered behind it
+	// (prefetch.go).
 	fresh := false
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
@@ -114,8 +115,8 @@ func (s *Server) serveConn(conn net.Conn) {
 		}
 		if fresh {
 			fresh = false
-			if c.Reader.Buffered() > 0 {
-				s.prefetch(c, args)
+			if c.Reader.Buffered() > 0 || len(args) > 3 {
+				s.prefetch(c, args) // a pipeline, or perhaps several keys
 			}
 		}
 		s.dispatch(c, args)

@@ -13,7 +13,8 @@ const prefetchCommands = 32
 var prefetchOff = false
 
 // prefetch warms the keys of first, the command about to run, and of the
-// commands buffered behind it (a pipeline), before any of them runs:
+// commands buffered behind it (a pipeline; MSET's ten keys are worth it
+// alone), before any of them runs:
 // Keyspace.Prefetch overlaps the cache misses their lookups would
 // otherwise take one after another. Commands it cannot place (unknown,
 // with subcommands, touching every key) are skipped; it changes nothing.
