@@ -106,3 +106,23 @@ func FuzzPackedString(f *testing.F) {
 		}
 	})
 }
+
+// TestAllocSize checks the size-class tables against the class list: the
+// smallest class that holds n, for every n up to 32 KiB.
+func TestAllocSize(t *testing.T) {
+	for n := 1; n <= 32768; n++ {
+		want := int64(0)
+		for _, c := range sizeClasses {
+			if int(c) >= n {
+				want = int64(c)
+				break
+			}
+		}
+		if got := AllocSize(n); got != want {
+			t.Fatalf("AllocSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+	if AllocSize(0) != 0 || AllocSize(32769) != 40960 {
+		t.Fatalf("AllocSize(0) = %d, AllocSize(32769) = %d", AllocSize(0), AllocSize(32769))
+	}
+}
