@@ -156,16 +156,21 @@ func TouchTag(e unsafe.Pointer) uint32 {
 	return (*entryHead)(e).hash
 }
 
-// TouchKey reads the first byte of e's key when e's tag matches hash h.
-func TouchKey(e unsafe.Pointer, h uint64) byte {
+// TouchKey reads the first byte of e's key when e's tag matches hash h;
+// otherwise it returns the chain's next entry, for another TouchTag and
+// TouchKey step (nil when e matched or ends the chain).
+func (d *Dict[V]) TouchKey(e unsafe.Pointer, h uint64) (byte, unsafe.Pointer) {
 	if e == nil {
-		return 0
+		return 0, nil
 	}
 	eh := (*entryHead)(e)
-	if eh.hash != uint32(h) || eh.kn == 0 {
-		return 0
+	if eh.hash != uint32(h) {
+		return 0, unsafe.Pointer((*entry[V])(e).next)
 	}
-	return *eh.kp
+	if eh.kn == 0 {
+		return 0, nil
+	}
+	return *eh.kp, nil
 }
 
 // Buckets is the size of the dict's newest table (the one a resize under

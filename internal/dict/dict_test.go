@@ -1339,11 +1339,20 @@ func TestHeadAndTouch(t *testing.T) {
 		if uint32(Hash(unsafe.Slice(head.kp, head.kn))) != tag {
 			t.Fatalf("%s: tag %x is not its key's", k, tag)
 		}
-		if b := TouchKey(e, h); tag == uint32(h) && b != 'k' {
-			t.Fatalf("%s: TouchKey = %q", k, b)
+		// Following the chain with TouchKey reaches the key.
+		found := false
+		for p := e; p != nil; {
+			b, next := d.TouchKey(p, h)
+			if next == nil && TouchTag(p) == uint32(h) {
+				found = b == 'k'
+			}
+			p = next
+		}
+		if !found {
+			t.Fatalf("%s: TouchKey did not reach the key", k)
 		}
 	}
-	if TouchTag(nil) != 0 || TouchKey(nil, 1) != 0 {
+	if b, next := d.TouchKey(nil, 1); TouchTag(nil) != 0 || b != 0 || next != nil {
 		t.Fatal("nil entry")
 	}
 }

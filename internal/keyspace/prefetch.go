@@ -56,12 +56,21 @@ func (ks *Keyspace) Prefetch(db int, keys [][]byte) {
 			head[i] = ks.shards[si].dbs[db].keys.Head(hash[i])
 		}
 	}
+	// Two entries deep: a chain's head, then (when the head is another
+	// key) the entry after it. Tables are at most full, so longer chains
+	// are rare.
 	var sink uint32
-	for i := range n {
-		sink += dict.TouchTag(head[i])
-	}
-	for i := range n {
-		sink += uint32(dict.TouchKey(head[i], hash[i]))
+	for range 2 {
+		for i := range n {
+			sink += dict.TouchTag(head[i])
+		}
+		for i := range n {
+			if head[i] != nil {
+				b, next := ks.shards[shard[i]].dbs[db].keys.TouchKey(head[i], hash[i])
+				sink += uint32(b)
+				head[i] = next
+			}
+		}
 	}
 	for w := range locked {
 		for b := locked[w]; b != 0; b &= b - 1 {
