@@ -230,6 +230,12 @@ func (l *List) newChunk(need int, front bool) *listChunk {
 		for size < 2*need && size < listChunkMax {
 			size *= 2
 		}
+		if 2*need > listChunkMax {
+			// No room for a second entry like it: a buffer of its own
+			// size (Redis's quicklist gives such an entry a node of its
+			// own), not a full chunk half empty.
+			size = need
+		}
 		size = max(size, need)
 		c = &listChunk{b: make([]byte, size)}
 	}
