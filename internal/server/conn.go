@@ -68,8 +68,9 @@ func (s *Server) serveConn(conn net.Conn) {
 	smallWaits := 0
 	// fresh is set by every read: the first command of what it brought
 	// warms its keys and those of the commands buffered behind it
-	// (prefetch.go).
-	fresh := false
+	// (prefetch.go); warmed counts the commands that covered, and when
+	// they have run the next ones are warmed.
+	fresh, warmed := false, 0
 	// flush hands the replies to the connection, noting a large batch.
 	flush := func() error {
 		if c.Out.Len() > idleReplyBuf {
@@ -128,13 +129,14 @@ func (s *Server) serveConn(conn net.Conn) {
 			// dropped, as Redis frees such a client at once.
 			return
 		}
-		if fresh {
-			fresh = false
+		if fresh || warmed <= 0 {
+			fresh, warmed = false, 0
 			if c.Reader.Buffered() > 0 || len(args) > 3 {
-				s.prefetch(c, args) // a pipeline, or perhaps several keys
+				warmed = s.prefetch(c, args) // a pipeline, or perhaps several keys
 			}
 		}
 		s.dispatch(c, args)
+		warmed--
 		if c.CloseAfterReply || c.Killed() {
 			if s.flush(c) == nil && !c.Killed() {
 				out.wait()

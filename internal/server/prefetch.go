@@ -18,15 +18,19 @@ var prefetchOff = false
 // Keyspace.Prefetch overlaps the cache misses their lookups would
 // otherwise take one after another. Commands it cannot place (unknown,
 // with subcommands, touching every key) are skipped; it changes nothing.
-func (s *Server) prefetch(c *client.Client, first [][]byte) {
+// It returns how many commands, first included, it looked at before its
+// PrefetchMax keys ran out: after they ran, the next ones are warmed.
+func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 	if prefetchOff {
-		return
+		return prefetchCommands
 	}
 	keys := c.PrefetchBuf[:0]
+	covered := 0
 	add := func(args [][]byte) {
 		if len(keys) >= keyspace.PrefetchMax {
 			return
 		}
+		covered++
 		spec := lookupCommand(c, args[0])
 		if spec == nil || len(spec.Subs) > 0 || spec.Flags&command.AllKeys != 0 ||
 			len(spec.KeySpecs) == 0 || (spec.Arity > 0 && len(args) != spec.Arity) || len(args) < -spec.Arity {
@@ -50,4 +54,5 @@ func (s *Server) prefetch(c *client.Client, first [][]byte) {
 	}
 	clear(keys)
 	c.PrefetchBuf = keys[:0]
+	return covered
 }
