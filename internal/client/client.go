@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ember-kv/ember/internal/keyspace"
+
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/resp"
 )
@@ -49,10 +51,10 @@ type Client struct {
 	ReplyMode     ReplyMode
 	// CloseAfterReply ends the connection once pending replies are written (QUIT).
 	CloseAfterReply bool
-	// KeyBuf, ShardBuf and PrefetchBuf are scratch space for the
-	// dispatcher.
-	KeyBuf      []int
-	PrefetchBuf [][]byte
+	// KeyBuf and ShardBuf are scratch space for the dispatcher.
+	KeyBuf []int
+	// Warm is the dispatcher's scratch space for warming a pipeline's keys.
+	Warm WarmBuf
 	// LastName and LastSpec are the name the connection last sent and its
 	// command (nil: unknown): a pipeline of one command looks it up once.
 	LastName []byte
@@ -369,4 +371,52 @@ func (r *Registry) List() []*Client {
 	r.mu.Unlock()
 	slices.SortFunc(out, func(a, b *Client) int { return cmp.Compare(a.ID, b.ID) })
 	return out
+}
+
+// WarmBuf holds what the dispatcher warms before a pipeline runs: keys,
+// and members grouped by the key they belong to. Its slices alias the
+// read buffer while in use and are cleared after.
+type WarmBuf struct {
+	Keys    [][]byte
+	Members [][]byte
+	Groups  []keyspace.MemberGroup
+	spans   []warmSpan
+}
+
+// warmSpan is Members[from:to], looked up in key.
+type warmSpan struct {
+	key      []byte
+	from, to int
+}
+
+// Reset empties the buffer, dropping its references to input.
+func (w *WarmBuf) Reset() {
+	clear(w.Keys)
+	clear(w.Members)
+	clear(w.Groups)
+	clear(w.spans)
+	w.Keys, w.Members, w.Groups, w.spans = w.Keys[:0], w.Members[:0], w.Groups[:0], w.spans[:0]
+}
+
+// AddMembers records that the members (fields) appended to w.Members
+// since it held from of them are looked up in key; consecutive commands
+// on one key make one group.
+func (w *WarmBuf) AddMembers(key []byte, from int) {
+	to := len(w.Members)
+	if to == from {
+		return
+	}
+	if n := len(w.spans); n > 0 && w.spans[n-1].to == from && string(w.spans[n-1].key) == string(key) {
+		w.spans[n-1].to = to
+		return
+	}
+	w.spans = append(w.spans, warmSpan{key: key, from: from, to: to})
+}
+
+// MemberGroups returns the recorded groups.
+func (w *WarmBuf) MemberGroups() []keyspace.MemberGroup {
+	for _, sp := range w.spans {
+		w.Groups = append(w.Groups, keyspace.MemberGroup{Key: sp.key, Members: w.Members[sp.from:sp.to]})
+	}
+	return w.Groups
 }

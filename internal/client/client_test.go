@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -54,5 +55,32 @@ func TestRegistry(t *testing.T) {
 	l := r.List()
 	if len(l) != 2 || l[0] != cs[0] || l[1] != cs[2] || r.Len() != 2 || r.Get(cs[1].ID) != nil || r.Get(cs[2].ID) != cs[2] {
 		t.Errorf("registry: %v", l)
+	}
+}
+
+func TestWarmBufGroups(t *testing.T) {
+	var w WarmBuf
+	add := func(key string, members ...string) {
+		from := len(w.Members)
+		for _, m := range members {
+			w.Members = append(w.Members, []byte(m))
+		}
+		w.AddMembers([]byte(key), from)
+	}
+	add("s", "a", "b")
+	add("s", "c")
+	add("h")      // no members: no group
+	add("h", "f") // another key: a new group
+	add("s", "d") // back to s: a new group again
+	var got []string
+	for _, g := range w.MemberGroups() {
+		got = append(got, fmt.Sprintf("%s%s", g.Key, g.Members))
+	}
+	if want := "[s[a b c] h[f] s[d]]"; fmt.Sprint(got) != want {
+		t.Fatalf("groups %v, want %s", got, want)
+	}
+	w.Reset()
+	if len(w.Keys)+len(w.Members)+len(w.Groups)+len(w.MemberGroups()) != 0 {
+		t.Fatal("Reset left something")
 	}
 }

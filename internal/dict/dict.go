@@ -173,6 +173,37 @@ func (d *Dict[V]) TouchKey(e unsafe.Pointer, h uint64) (byte, unsafe.Pointer) {
 	return *eh.kp, nil
 }
 
+// warmMax is the most keys Warm looks at.
+const warmMax = 64
+
+// Warm reads what looking up each of keys (up to 64) will read, each
+// step for all the keys before the next, as Head, TouchTag and TouchKey
+// do, and returns a value made of what it read (for the caller to keep,
+// so that the reads are made).
+func (d *Dict[V]) Warm(keys [][]byte) uint32 {
+	var (
+		hash [warmMax]uint64
+		head [warmMax]unsafe.Pointer
+	)
+	n := min(len(keys), warmMax)
+	for i, k := range keys[:n] {
+		hash[i] = Hash(k)
+		head[i] = d.Head(hash[i])
+	}
+	var sink uint32
+	for range 2 {
+		for i := range n {
+			sink += TouchTag(head[i])
+		}
+		for i := range n {
+			b, next := d.TouchKey(head[i], hash[i])
+			sink += uint32(b)
+			head[i] = next
+		}
+	}
+	return sink
+}
+
 // Buckets is the size of the dict's newest table (the one a resize under
 // way is filling): it changes only when Set or Delete starts a resize,
 // never on a lookup that completes one.

@@ -294,13 +294,13 @@ func TestPrefetchReadsOnly(t *testing.T) {
 		keys = append(keys, []byte("k"+strconv.Itoa(i*7)))
 	}
 	before := ks.Used()
-	ks.Prefetch(1, keys)
-	ks.Prefetch(0, keys) // an empty database
-	ks.Prefetch(1, nil)
+	ks.Prefetch(1, keys, nil)
+	ks.Prefetch(0, keys, nil) // an empty database
+	ks.Prefetch(1, nil, nil)
 	// A shard another goroutine holds is skipped, not waited for.
 	busy := ks.ShardOf(keys[0])
 	ks.shards[busy].mu.Lock()
-	ks.Prefetch(1, keys)
+	ks.Prefetch(1, keys, nil)
 	ks.shards[busy].mu.Unlock()
 	for i := range ks.shards {
 		if !ks.shards[i].mu.TryLock() {
@@ -310,6 +310,23 @@ func TestPrefetchReadsOnly(t *testing.T) {
 	}
 	if ks.Used() != before || db.Len() != 500 {
 		t.Fatalf("Prefetch changed the keyspace: used %d -> %d, %d keys", before, ks.Used(), db.Len())
+	}
+	ksCheck(t, ks)
+}
+
+func TestPrefetchMembersReadsOnly(t *testing.T) {
+	ks := NewSharded(1, 4)
+	db := ks.DB(0, 1000)
+	s := value.NewSet()
+	for i := 0; i < 1000; i++ {
+		s.Add([]byte(strconv.Itoa(i)), 16) // beyond 16: a hash table
+	}
+	locked(ks, func() { db.Set([]byte("s"), s) })
+	before := ks.Used()
+	members := [][]byte{[]byte("1"), []byte("999"), []byte("absent")}
+	ks.Prefetch(0, [][]byte{[]byte("s"), []byte("other")}, []MemberGroup{{Key: []byte("s"), Members: members}, {Key: []byte("missing"), Members: members}})
+	if ks.Used() != before || s.Len() != 1000 {
+		t.Fatal("Prefetch changed the keyspace")
 	}
 	ksCheck(t, ks)
 }

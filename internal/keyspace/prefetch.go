@@ -6,10 +6,19 @@ import (
 	"unsafe"
 
 	"github.com/ember-kv/ember/internal/dict"
+	"github.com/ember-kv/ember/internal/value"
 )
 
-// PrefetchMax is the most keys Prefetch warms at once.
+// PrefetchMax is the most keys Prefetch warms at once, and the most
+// members.
 const PrefetchMax = 64
+
+// MemberGroup names members of a collection key that commands will look
+// up (SADD's members, HSET's fields, ...).
+type MemberGroup struct {
+	Key     []byte
+	Members [][]byte
+}
 
 // prefetchSink keeps the values Prefetch reads, so that the reads are
 // made.
@@ -20,9 +29,11 @@ var prefetchSink atomic.Uint32
 // It makes each step for every key before the next step, so that the
 // cache misses of a pipeline's keys overlap rather than follow one
 // another, and the commands that then look the keys up find them in
-// cache. It only reads, and skips shards another goroutine holds. At most
+// cache. Then, for each group, it warms the members' lookups in the
+// key's collection (a large set, hash or sorted set) the same way. It
+// only reads, and skips shards another goroutine holds. At most
 // PrefetchMax keys are warmed.
-func (ks *Keyspace) Prefetch(db int, keys [][]byte) {
+func (ks *Keyspace) Prefetch(db int, keys [][]byte, groups []MemberGroup) {
 	n := min(len(keys), PrefetchMax)
 	if n == 0 {
 		return
@@ -69,6 +80,18 @@ func (ks *Keyspace) Prefetch(db int, keys [][]byte) {
 				b, next := ks.shards[shard[i]].dbs[db].keys.TouchKey(head[i], hash[i])
 				sink += uint32(b)
 				head[i] = next
+			}
+		}
+	}
+	for _, g := range groups {
+		h := dict.Hash(g.Key)
+		si := ks.shardOfHash(h)
+		if locked[si>>6]&(1<<(si&63)) == 0 {
+			continue
+		}
+		if e := ks.shards[si].dbs[db].keys.RefHash(g.Key, h); e != nil {
+			if v, ok := e.Value.(value.MemberWarmer); ok {
+				sink += v.Warm(g.Members)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/keyspace"
@@ -14,20 +16,22 @@ var prefetchOff = false
 
 // prefetch warms the keys of first, the command about to run, and of the
 // commands buffered behind it (a pipeline; MSET's ten keys are worth it
-// alone), before any of them runs:
-// Keyspace.Prefetch overlaps the cache misses their lookups would
-// otherwise take one after another. Commands it cannot place (unknown,
-// with subcommands, touching every key) are skipped; it changes nothing.
-// It returns how many commands, first included, it looked at before its
-// PrefetchMax keys ran out: after they ran, the next ones are warmed.
+// alone), before any of them runs: Keyspace.Prefetch overlaps the cache
+// misses their lookups would otherwise take one after another, and does
+// the same for the members that collection commands look up in their key
+// (memberArgs). Commands it cannot place (unknown, with subcommands,
+// touching every key) are skipped; it changes nothing. It returns how many
+// commands, first included, it looked at before its PrefetchMax keys ran
+// out: after they ran, the next ones are warmed.
 func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 	if prefetchOff {
 		return prefetchCommands
 	}
-	keys := c.PrefetchBuf[:0]
+	w := &c.Warm
+	defer w.Reset()
 	covered := 0
 	add := func(args [][]byte) {
-		if len(keys) >= keyspace.PrefetchMax {
+		if len(w.Keys) >= keyspace.PrefetchMax {
 			return
 		}
 		covered++
@@ -42,17 +46,59 @@ func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 			return
 		}
 		for _, i := range idx {
-			if len(keys) < keyspace.PrefetchMax {
-				keys = append(keys, args[i])
+			if len(w.Keys) < keyspace.PrefetchMax {
+				w.Keys = append(w.Keys, args[i])
 			}
+		}
+		if len(idx) == 1 && len(w.Members) < keyspace.PrefetchMax {
+			from := len(w.Members)
+			w.Members = memberArgs(spec.Name, args, w.Members)
+			w.AddMembers(args[idx[0]], from)
 		}
 	}
 	add(first)
 	c.Reader.PeekCommands(prefetchCommands, add)
-	if len(keys) > 1 {
-		s.ks.Prefetch(c.DB(), keys)
+	groups := w.MemberGroups()
+	if len(w.Keys) > 1 || len(groups) > 0 {
+		s.ks.Prefetch(c.DB(), w.Keys, groups)
 	}
-	clear(keys)
-	c.PrefetchBuf = keys[:0]
 	return covered
+}
+
+// memberArgs appends to dst the members (fields) of its key that a
+// command of a collection looks up, for the commands a pipeline commonly
+// repeats; dst is returned unchanged for the others.
+func memberArgs(name string, args [][]byte, dst [][]byte) [][]byte {
+	switch name {
+	case "sadd", "srem", "smismember", "hdel", "hmget", "zrem", "zmscore":
+		return append(dst, args[2:]...)
+	case "sismember", "hget", "hexists", "hsetnx", "hincrby", "hincrbyfloat", "hstrlen",
+		"zscore", "zrank", "zrevrank":
+		return append(dst, args[2])
+	case "zincrby":
+		return append(dst, args[3])
+	case "hset", "hmset":
+		for i := 2; i < len(args); i += 2 {
+			dst = append(dst, args[i])
+		}
+	case "zadd":
+		i := 2
+		for i < len(args) && zaddOption(args[i]) {
+			i++
+		}
+		for ; i+1 < len(args); i += 2 {
+			dst = append(dst, args[i+1])
+		}
+	}
+	return dst
+}
+
+// zaddOption reports whether arg is one of ZADD's options.
+func zaddOption(arg []byte) bool {
+	for _, o := range [...]string{"NX", "XX", "GT", "LT", "CH", "INCR"} {
+		if bytes.EqualFold(arg, []byte(o)) {
+			return true
+		}
+	}
+	return false
 }

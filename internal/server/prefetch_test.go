@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +104,57 @@ func TestPrefetchPipelineReplies(t *testing.T) {
 	}
 	if string(got) != want {
 		t.Fatalf("replies\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestMemberArgs(t *testing.T) {
+	args := func(s ...string) [][]byte {
+		out := make([][]byte, len(s))
+		for i, a := range s {
+			out[i] = []byte(a)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		cmd  [][]byte
+		want string
+	}{
+		{args("sadd", "s", "a", "b"), "[a b]"},
+		{args("sismember", "s", "a"), "[a]"},
+		{args("hset", "h", "f1", "v1", "f2", "v2"), "[f1 f2]"},
+		{args("hget", "h", "f"), "[f]"},
+		{args("zadd", "z", "nx", "CH", "1", "m1", "2", "m2"), "[m1 m2]"},
+		{args("zadd", "z", "1", "m1"), "[m1]"},
+		{args("zincrby", "z", "5", "m"), "[m]"},
+		{args("get", "k"), "[]"},
+	} {
+		got := memberArgs(string(tc.cmd[0]), tc.cmd, nil)
+		if s := fmt.Sprintf("%s", got); s != tc.want {
+			t.Errorf("%s: %s, want %s", tc.cmd, s, tc.want)
+		}
+	}
+}
+
+// TestPrefetchMemberGroups: consecutive commands on one key make one
+// group of members; another key starts another.
+func TestPrefetchMemberGroups(t *testing.T) {
+	s := startServer(t)
+	c := dial(t, s)
+	br := bufio.NewReader(c)
+	var in []byte
+	for i := 0; i < 300; i++ { // a set large enough for a hash table
+		in = append(in, encodeCmd("SADD", "s", strconv.Itoa(i))...)
+	}
+	in = append(in, encodeCmd("HSET", "h", "f", "v", "g", "w")...)
+	in = append(in, encodeCmd("SISMEMBER", "s", "7")...)
+	in = append(in, encodeCmd("SISMEMBER", "s", "nope")...)
+	in = append(in, encodeCmd("HGET", "h", "g")...)
+	if _, err := c.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Repeat(":1\r\n", 300) + ":2\r\n:1\r\n:0\r\n$1\r\nw\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != want {
+		t.Fatalf("replies %q (%v)", got[len(got)-30:], err)
 	}
 }
