@@ -116,30 +116,29 @@ var sizeClasses = [...]int32{
 	24576, 27264, 28672, 32768,
 }
 
-// smallClass maps (n+7)/8 to n's size class for n up to 1024.
-var smallClass = func() (t [129]int32) {
-	c := 0
-	for i := range t {
-		for int(sizeClasses[c]) < i*8 {
-			c++
-		}
-		t[i] = sizeClasses[c]
-	}
-	return t
-}()
+// smallClass maps (n+7)/8 to n's size class for n up to 1024;
+// largeClass maps (n+127)/128 to it for n up to 32 KiB (the classes beyond
+// 1 KiB are multiples of 128).
+var (
+	smallClass [129]int32
+	largeClass [257]int32
+)
 
-// largeClass maps (n+127)/128 to n's size class for n up to 32 KiB
-// (the classes beyond 1 KiB are multiples of 128).
-var largeClass = func() (t [257]int32) {
+func init() {
+	classTable(smallClass[:], 8)
+	classTable(largeClass[:], 128)
+}
+
+// classTable fills t[i] with the size class of i*step bytes.
+func classTable(t []int32, step int) {
 	c := 0
 	for i := range t {
-		for int(sizeClasses[c]) < i*128 {
+		for int(sizeClasses[c]) < i*step {
 			c++
 		}
 		t[i] = sizeClasses[c]
 	}
-	return t
-}()
+}
 
 // AllocSize is the heap a Go allocation of n bytes really takes: n
 // rounded up to its size class, or to whole 8 KiB pages beyond 32 KiB.
