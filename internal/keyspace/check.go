@@ -46,10 +46,12 @@ func (ks *Keyspace) checkTable(si, d int) error {
 	t := &ks.shards[si].dbs[d]
 	// Collect first: Range callbacks must not look anything up.
 	volatile := make(map[string]bool, t.volatile.Len())
+	vkeyAt := make(map[string]*byte, t.volatile.Len()) // where each volatile key's bytes are
 	nv := 0
 	var badTTL error
 	t.volatile.Range(func(k string, at int64) bool {
 		volatile[k] = true
+		vkeyAt[k] = unsafe.StringData(k)
 		nv++
 		if at <= 0 && badTTL == nil {
 			badTTL = fmt.Errorf("keyspace: shard %d db %d: key %q has expiry time %d", si, d, k, at)
@@ -82,6 +84,8 @@ func (ks *Keyspace) checkTable(si, d int) error {
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has a time to live but is not in the volatile index", si, d, k)
 		case !e.Volatile() && volatile[k]:
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q has no time to live but is in the volatile index", si, d, k)
+		case e.Volatile() && k != "" && vkeyAt[k] != unsafe.StringData(k):
+			err = fmt.Errorf("keyspace: shard %d db %d: key %q: the volatile index keeps other bytes for it than the table (an old value's memory held)", si, d, k)
 		case !packedAtKey(k, e.Value):
 			err = fmt.Errorf("keyspace: shard %d db %d: key %q holds a packed string not packed with the key's bytes", si, d, k)
 		default:
