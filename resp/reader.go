@@ -91,7 +91,15 @@ type Reader struct {
 	bulkNeed int64 // length of the bulk being waited for, or -1
 
 	args [][]byte
-	peek [][]byte       // PeekCommands' arguments
+	peek [][]byte // PeekCommands' arguments
+	// Commands parsed ahead (parseAhead): their arguments back to back in
+	// queue, command i ending at queueEnds[i]; queued is the next one to
+	// return, and queueErr what parsing ahead ran into.
+	queue     [][]byte
+	queueEnds []int
+	queued    int
+	queueErr  *ProtocolError
+
 	err  error          // sticky error from the connection
 	perr *ProtocolError // sticky protocol error
 }
@@ -124,11 +132,74 @@ func (r *Reader) Reset(rd io.Reader) {
 	r.bulkNeed = -1
 	r.err = nil
 	r.perr = nil
+	r.dropQueue()
 }
 
-// Buffered reports how many unparsed bytes are in the buffer. A server uses
-// it to execute every command of one read before flushing the replies.
-func (r *Reader) Buffered() int { return r.w - r.r }
+// dropQueue forgets the commands parsed ahead.
+func (r *Reader) dropQueue() {
+	clear(r.queue)
+	r.queue, r.queueEnds, r.queued, r.queueErr = r.queue[:0], r.queueEnds[:0], 0, nil
+}
+
+// Buffered reports how much input is buffered behind the last command
+// returned: unparsed bytes, plus one for each command parsed ahead. A
+// server uses it to execute every command of one read before flushing the
+// replies.
+func (r *Reader) Buffered() int { return r.w - r.r + len(r.queueEnds) - r.queued }
+
+// queueFrom is where queued command i's arguments start in queue.
+func (r *Reader) queueFrom(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return r.queueEnds[i-1]
+}
+
+// aheadMax bounds the commands parsed ahead at once.
+const aheadMax = 64
+
+// parseAhead queues first and the complete commands buffered behind it
+// (up to aheadMax), parsing each once, and returns first's arguments: the
+// queue serves the next ReadCommand calls, and PeekCommands looks at it
+// without parsing again. It stops after a command that may change how the
+// next ones parse (aheadSafe); a protocol error is kept for when the
+// commands before it have been returned, as Redis answers them first.
+func (r *Reader) parseAhead(first [][]byte) [][]byte {
+	r.queue = append(r.queue, first...)
+	r.queueEnds = append(r.queueEnds, len(r.queue))
+	for len(r.queueEnds) < aheadMax && r.w > r.r && aheadSafe(r.queue[r.queueFrom(len(r.queueEnds)-1):]) {
+		args, ok, err := r.parse()
+		if err != nil {
+			r.queueErr = err
+			break
+		}
+		if !ok {
+			break
+		}
+		if len(args) > 0 {
+			r.queue = append(r.queue, args...)
+			r.queueEnds = append(r.queueEnds, len(r.queue))
+		}
+	}
+	r.queued = 1
+	return r.queue[:r.queueEnds[0]:r.queueEnds[0]]
+}
+
+// aheadSafe reports whether the commands after args may be parsed before
+// args runs: not after AUTH, HELLO or RESET (they change whether the
+// client is authenticated, and with it the limits) nor CONFIG
+// (proto-max-bulk-len).
+func aheadSafe(args [][]byte) bool {
+	switch len(args[0]) {
+	case 4:
+		return !bytes.EqualFold(args[0], []byte("auth"))
+	case 5:
+		return !bytes.EqualFold(args[0], []byte("hello")) && !bytes.EqualFold(args[0], []byte("reset"))
+	case 6:
+		return !bytes.EqualFold(args[0], []byte("config"))
+	}
+	return true
+}
 
 // PeekCommands calls fn with the arguments of each complete multibulk
 // command buffered after the last one ReadCommand returned, up to max
@@ -137,11 +208,16 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // inline command or anything malformed (ReadCommand reports that when it
 // gets there). args is valid only during fn.
 func (r *Reader) PeekCommands(max int, fn func(args [][]byte)) {
+	n := 0
+	for i := r.queued; i < len(r.queueEnds) && n < max; i++ {
+		fn(r.queue[r.queueFrom(i):r.queueEnds[i]:r.queueEnds[i]])
+		n++
+	}
 	if r.pending {
 		return
 	}
 	pos := r.r
-	for n := 0; n < max && pos < r.w; n++ {
+	for ; n < max && pos < r.w; n++ {
 		if r.buf[pos] != '*' {
 			return
 		}
@@ -185,6 +261,17 @@ const peekMaxArgs = 64
 // input; any other error comes from the underlying connection. Errors are
 // sticky: once one is returned, every later call returns it again.
 func (r *Reader) ReadCommand() ([][]byte, error) {
+	if r.queued < len(r.queueEnds) {
+		from, to := r.queueFrom(r.queued), r.queueEnds[r.queued]
+		r.queued++
+		return r.queue[from:to:to], nil
+	}
+	if r.queueErr != nil {
+		r.perr = r.queueErr
+	}
+	if len(r.queueEnds) > 0 {
+		r.dropQueue()
+	}
 	if r.perr != nil {
 		return nil, r.perr
 	}
@@ -198,6 +285,9 @@ func (r *Reader) ReadCommand() ([][]byte, error) {
 			if ok {
 				if len(args) == 0 {
 					continue
+				}
+				if r.w > r.r && !r.Unauthenticated && !r.pending {
+					return r.parseAhead(args), nil
 				}
 				return args, nil
 			}

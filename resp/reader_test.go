@@ -634,12 +634,14 @@ func encode(args ...string) []byte {
 }
 
 // TestReaderMaxBulkLenVar checks that a shared limit is read at each bulk
-// header.
+// header: a change applies from the next read (the commands of one read
+// are parsed together, as Redis parses a query buffer before serving
+// another client).
 func TestReaderMaxBulkLenVar(t *testing.T) {
 	var lim atomic.Int64
 	lim.Store(10)
 	data := []byte("*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n")
-	r := NewReader(bytes.NewReader(data))
+	r := NewReader(&chunkReader{data: data, sizes: []int{len(data) / 2}})
 	r.MaxBulkLen = 1 // ignored
 	r.MaxBulkLenVar = &lim
 	if _, err := r.ReadCommand(); err != nil {
@@ -655,8 +657,10 @@ func TestPeekCommands(t *testing.T) {
 	in := "*2\r\n$3\r\nGET\r\n$1\r\na\r\n" +
 		"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$0\r\n\r\n" +
 		"*2\r\n$4\r\nINCR\r\n$2\r\ncc\r\n" +
-		"PING\r\n" + // inline: peeking stops here
-		"*2\r\n$3\r\nGET\r\n$1\r\nd\r\n"
+		"PING\r\n" + // inline: parsed ahead like the others
+		"*2\r\n$3\r\nGET\r\n$1\r\nd\r\n" +
+		"*1\r\n$4\r\nAUTH\r\n" + // nothing is parsed ahead past AUTH
+		"*2\r\n$3\r\nGET\r\n$1\r\ne\r\n"
 	r := NewReader(strings.NewReader(in))
 	first, err := r.ReadCommand()
 	if err != nil || string(first[0]) != "GET" {
@@ -664,7 +668,7 @@ func TestPeekCommands(t *testing.T) {
 	}
 	var got []string
 	r.PeekCommands(10, func(args [][]byte) { got = append(got, fmt.Sprintf("%q", args)) })
-	want := []string{`["SET" "b" ""]`, `["INCR" "cc"]`}
+	want := []string{`["SET" "b" ""]`, `["INCR" "cc"]`, `["PING"]`, `["GET" "d"]`, `["AUTH"]`, `["GET" "e"]`}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("peeked %v, want %v", got, want)
 	}
@@ -674,7 +678,10 @@ func TestPeekCommands(t *testing.T) {
 		t.Fatalf("peeked %v with max 1", got)
 	}
 	// Nothing was consumed.
-	for _, w := range []string{"SET", "INCR", "PING", "GET"} {
+	if r.Buffered() == 0 {
+		t.Fatal("Buffered is 0 with commands parsed ahead")
+	}
+	for _, w := range []string{"SET", "INCR", "PING", "GET", "AUTH", "GET"} {
 		args, err := r.ReadCommand()
 		if err != nil || string(args[0]) != w {
 			t.Fatalf("read %q %v, want %s", args, err, w)
