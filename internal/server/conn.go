@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net"
-	"runtime"
 	"sync"
 	"syscall"
 
@@ -81,20 +80,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
 		fresh = true
-		wrote := c.Out.Len() > 0
-		if err := flush(); err != nil {
-			return err
-		}
-		if wrote {
-			// Let the other connections with input run before reading
-			// again: by then the client has often sent its next command,
-			// so the read finds it instead of failing (EAGAIN) and
-			// parking, one syscall saved per command in a request-reply
-			// exchange, as an event loop reads only ready sockets. With
-			// nothing else to run this returns at once.
-			runtime.Gosched()
-		}
-		return nil
+		return flush()
 	}
 	// An idle connection holds no read buffer (the reader lends it back
 	// to a shared pool while it waits for input) and, once it has waited
