@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 
@@ -26,6 +27,10 @@ const idleReplyBuf = 16 * 1024
 // idleReleaseAfter is how many waits for input without a large batch of
 // replies a connection makes before it gives its large reply buffer back.
 const idleReleaseAfter = 8
+
+// busyReads is how many reads in a row may find input waiting before the
+// connection yields to the others (see serveConn).
+const busyReads = 1
 
 // rawReads turns on the reader's own non-blocking reads (SetRawConn),
 // which let an idle connection lend its read buffer to a shared pool.
@@ -77,10 +82,24 @@ func (s *Server) serveConn(conn net.Conn) {
 		}
 		return s.flush(c)
 	}
+	// busy counts the reads in a row that found input waiting (the
+	// reader's Idle resets it when one finds none): a client that keeps
+	// the connection fed (large pipelined writes) would otherwise keep
+	// the CPU until the runtime preempts it, 10 ms later, while the other
+	// clients wait. After busyReads such reads the connection yields, as
+	// Redis serves one read per ready client in turn.
+	busy := 0
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
 		fresh = true
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		if busy++; busy > busyReads {
+			busy = 0
+			runtime.Gosched()
+		}
+		return nil
 	}
 	// An idle connection holds no read buffer (the reader lends it back
 	// to a shared pool while it waits for input) and, once it has waited
@@ -91,6 +110,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	if out.raw != nil && rawReads {
 		c.Reader.SetRawConn(out.raw)
 		c.Reader.Idle = func() {
+			busy = 0
 			if c.Out.Len() != 0 {
 				return
 			}
