@@ -91,7 +91,6 @@ type Reader struct {
 	bulkNeed int64 // length of the bulk being waited for, or -1
 
 	args [][]byte
-	peek [][]byte // PeekCommands' arguments
 	// Commands parsed ahead (parseAhead): their arguments back to back in
 	// queue, command i ending at queueEnds[i]; queued is the next one to
 	// return, and queueErr what parsing ahead ran into.
@@ -122,6 +121,10 @@ func (r *Reader) SetRawConn(rc syscall.RawConn) {
 		r.rawFn = r.readRawFD
 	}
 }
+
+// ReadsRaw reports whether SetRawConn took effect: the reader reads the
+// descriptor itself and calls Idle when a read finds no input.
+func (r *Reader) ReadsRaw() bool { return r.raw != nil }
 
 // Reset makes the reader parse from rd, dropping any buffered input.
 func (r *Reader) Reset(rd io.Reader) {
@@ -201,60 +204,15 @@ func aheadSafe(args [][]byte) bool {
 	return true
 }
 
-// PeekCommands calls fn with the arguments of each complete multibulk
-// command buffered after the last one ReadCommand returned, up to max
-// commands, without consuming them: a server warms what they will touch
-// while it runs the first. It stops at a command not wholly buffered, an
-// inline command or anything malformed (ReadCommand reports that when it
-// gets there). args is valid only during fn.
+// PeekCommands calls fn with the arguments of each command parsed ahead
+// (see parseAhead) and not yet returned, up to max commands, without
+// consuming them: a server warms what they will touch while it runs the
+// first. args is valid only during fn.
 func (r *Reader) PeekCommands(max int, fn func(args [][]byte)) {
-	n := 0
-	for i := r.queued; i < len(r.queueEnds) && n < max; i++ {
+	for i := r.queued; i < len(r.queueEnds) && i-r.queued < max; i++ {
 		fn(r.queue[r.queueFrom(i):r.queueEnds[i]:r.queueEnds[i]])
-		n++
-	}
-	if r.pending {
-		return
-	}
-	pos := r.r
-	for ; n < max && pos < r.w; n++ {
-		if r.buf[pos] != '*' {
-			return
-		}
-		line, ln, ok := r.line(pos)
-		if !ok {
-			return
-		}
-		argc, okNum := ParseInt(line[1:])
-		if !okNum || argc <= 0 || argc > peekMaxArgs {
-			return
-		}
-		pos += ln
-		args := r.peek[:0]
-		for range argc {
-			if pos >= r.w || r.buf[pos] != '$' {
-				return
-			}
-			line, ln, ok := r.line(pos)
-			if !ok {
-				return
-			}
-			l, okNum := ParseInt(line[1:])
-			if !okNum || l < 0 || int64(r.w-pos-ln) < l+2 {
-				return
-			}
-			pos += ln
-			end := pos + int(l)
-			args = append(args, r.buf[pos:end:end])
-			pos = end + 2
-		}
-		r.peek = args
-		fn(args)
 	}
 }
-
-// peekMaxArgs bounds the commands PeekCommands looks at.
-const peekMaxArgs = 64
 
 // ReadCommand returns the next command's arguments. Empty commands (an empty
 // inline line, "*0", "*-1") are skipped. A *ProtocolError reports malformed

@@ -668,7 +668,8 @@ func TestPeekCommands(t *testing.T) {
 	}
 	var got []string
 	r.PeekCommands(10, func(args [][]byte) { got = append(got, fmt.Sprintf("%q", args)) })
-	want := []string{`["SET" "b" ""]`, `["INCR" "cc"]`, `["PING"]`, `["GET" "d"]`, `["AUTH"]`, `["GET" "e"]`}
+	// AUTH is parsed ahead, but nothing after it (it changes the limits).
+	want := []string{`["SET" "b" ""]`, `["INCR" "cc"]`, `["PING"]`, `["GET" "d"]`, `["AUTH"]`}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("peeked %v, want %v", got, want)
 	}

@@ -87,15 +87,16 @@ func (s *Server) serveConn(conn net.Conn) {
 	// the connection fed (large pipelined writes) would otherwise keep
 	// the CPU until the runtime preempts it, 10 ms later, while the other
 	// clients wait. After busyReads such reads the connection yields, as
-	// Redis serves one read per ready client in turn.
-	busy := 0
+	// Redis serves one read per ready client in turn. Only reads through
+	// the raw path say when they found none (yieldBusy).
+	busy, yieldBusy := 0, false
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
 		fresh = true
 		if err := flush(); err != nil {
 			return err
 		}
-		if busy++; busy > busyReads {
+		if busy++; yieldBusy && busy > busyReads {
 			busy = 0
 			runtime.Gosched()
 		}
@@ -109,6 +110,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	// buffer instead of growing a new one for every reply.
 	if out.raw != nil && rawReads {
 		c.Reader.SetRawConn(out.raw)
+		yieldBusy = c.Reader.ReadsRaw()
 		c.Reader.Idle = func() {
 			busy = 0
 			if c.Out.Len() != 0 {

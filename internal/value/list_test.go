@@ -338,3 +338,21 @@ func BenchmarkListMemory(b *testing.B) {
 		})
 	}
 }
+
+// TestListLargeEntryOwnBuffer: an entry too large to share a chunk gets a
+// buffer of about its own size, not a full chunk left half empty.
+func TestListLargeEntryOwnBuffer(t *testing.T) {
+	l := NewList()
+	v := make([]byte, 4096)
+	for range 100 {
+		l.PushFront(v)
+		l.PushBack(v)
+	}
+	// 200 entries of 4 KB, each in a 4864-byte size class, plus headers.
+	if got, most := Size(l), int64(200*(4864+chunkHeader)+4096); got > most {
+		t.Fatalf("Size %d, want at most %d", got, most)
+	}
+	if l.Len() != 200 || len(l.PopFront()) != 4096 {
+		t.Fatal("list contents")
+	}
+}

@@ -515,6 +515,15 @@ func TestProtocolMaxBulkLenConfigSet(t *testing.T) {
 	a.closed("over the new limit")
 	b.send(Encode("CONFIG", "SET", "proto-max-bulk-len", "1000"))
 	b.read("CONFIG SET below the minimum", 1)
+
+	// In one write: the lower limit applies to the bulk header right
+	// behind the CONFIG SET, as Redis runs a command before it parses the
+	// next (Ember parses a read's commands ahead, but not past CONFIG).
+	b.send(Encode("CONFIG", "SET", "proto-max-bulk-len", "2mb"))
+	b.read("CONFIG SET 2mb", 1)
+	b.sendToError(append(Encode("CONFIG", "SET", "proto-max-bulk-len", "1mb"), "*2\r\n$4\r\nECHO\r\n$1572864\r\n"...))
+	b.read("CONFIG SET 1mb, then a 1.5mb bulk header in the same write", 2)
+	b.closed("over the limit set in the same write")
 }
 
 // TestProtocolUnauthenticated compares the tighter limits Redis applies
