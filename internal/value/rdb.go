@@ -322,18 +322,8 @@ func ziplistEntries(zl []byte) ([][]byte, error) {
 			if p+1+size > len(zl)-1 {
 				return nil, errRDB
 			}
-			d := zl[p+1 : p+1+size]
-			switch size {
-			case 1:
-				n = int64(int8(d[0]))
-			case 2:
-				n = int64(int16(binary.LittleEndian.Uint16(d)))
-			case 3:
-				n = int64(int32(uint32(d[0])<<8|uint32(d[1])<<16|uint32(d[2])<<24) >> 8)
-			case 4:
-				n = int64(int32(binary.LittleEndian.Uint32(d)))
-			case 8:
-				n = int64(binary.LittleEndian.Uint64(d))
+			if size > 0 {
+				n = leInt(zl[p+1 : p+1+size])
 			}
 			v = strconv.AppendInt(nil, n, 10)
 			p += 1 + size
@@ -406,19 +396,7 @@ func listpackEntries(lp []byte) ([][]byte, error) {
 			if !need(1 + size) {
 				return nil, errRDB
 			}
-			d := lp[p+1 : p+1+size]
-			var n int64
-			switch size {
-			case 2:
-				n = int64(int16(binary.LittleEndian.Uint16(d)))
-			case 3:
-				n = int64(int32(uint32(d[0])<<8|uint32(d[1])<<16|uint32(d[2])<<24) >> 8)
-			case 4:
-				n = int64(int32(binary.LittleEndian.Uint32(d)))
-			case 8:
-				n = int64(binary.LittleEndian.Uint64(d))
-			}
-			v = strconv.AppendInt(nil, n, 10)
+			v = strconv.AppendInt(nil, leInt(lp[p+1:p+1+size]), 10)
 			p += 1 + size
 		default:
 			return nil, errRDB
@@ -798,4 +776,22 @@ func loadHash(r *rdb.Reader, t byte, lim RDBLimits) (Value, error) {
 		return nil, errRDB
 	}
 	return h, nil
+}
+
+// leInt decodes a signed little-endian integer of 1, 2, 3, 4 or 8 bytes,
+// as ziplists and listpacks store them.
+func leInt(d []byte) int64 {
+	switch len(d) {
+	case 1:
+		return int64(int8(d[0]))
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(d)))
+	case 3:
+		return int64(int32(uint32(d[0])<<8|uint32(d[1])<<16|uint32(d[2])<<24) >> 8)
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(d)))
+	case 8:
+		return int64(binary.LittleEndian.Uint64(d))
+	}
+	return 0
 }

@@ -2,7 +2,9 @@ package value
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -129,5 +131,37 @@ func TestLoadPayloadCorrupt(t *testing.T) {
 			p = p[:next(len(p))+1]
 		}
 		_, _ = LoadPayload(p, lim) // must only not panic
+	}
+}
+
+// TestZiplistEntries decodes a hand-built ziplist (the encoding older RDB
+// versions use) with a string and every integer encoding.
+func TestZiplistEntries(t *testing.T) {
+	entries := [][]byte{
+		{0x02, 'a', 'b'},               // 2-byte string
+		{0xf6},                         // immediate 5
+		{0xfe, 0xfd},                   // int8 -3
+		{0xc0, 0xe8, 0x03},             // int16 1000
+		{0xf0, 0x00, 0x00, 0x80},       // int24 -8388608
+		{0xd0, 0xff, 0xff, 0xff, 0x7f}, // int32 2147483647
+		{0xe0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, // int64 -1
+	}
+	zl := make([]byte, 10)
+	prev := 0
+	for _, e := range entries {
+		zl = append(zl, byte(prev))
+		zl = append(zl, e...)
+		prev = 1 + len(e)
+	}
+	zl = append(zl, 0xff)
+	binary.LittleEndian.PutUint32(zl, uint32(len(zl)))
+	binary.LittleEndian.PutUint16(zl[8:], uint16(len(entries)))
+	got, err := ziplistEntries(zl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[ab 5 -3 1000 -8388608 2147483647 -1]"
+	if s := fmt.Sprintf("%s", got); s != want {
+		t.Fatalf("entries %s, want %s", s, want)
 	}
 }
