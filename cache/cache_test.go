@@ -415,27 +415,7 @@ func TestStampede(t *testing.T) {
 		}
 	}
 
-	start := make(chan struct{})
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			<-start
-			got, err := GetOrLoad(ctx, c, "product:1", time.Minute, loader)
-			if err == nil && got != lamp {
-				err = fmt.Errorf("got %+v", got)
-			}
-			errs <- err
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	runStampede(t, ctx, []*Cache{c}, n, "product:1", lamp, loader)
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("loader ran %d times, want 1", got)
 	}
@@ -459,35 +439,7 @@ func TestCrossInstanceLock(t *testing.T) {
 		caches = append(caches, New(newClient(t, srv.Addr()), opts))
 	}
 
-	// The loader blocks until, in each instance, the other callers share
-	// the local load, and every losing instance waits on the lock.
-	var mu sync.Mutex
-	shared, lockWaits := 0, 0
-	ready := make(chan struct{})
-	var once sync.Once
-	note := func(s, w int) {
-		mu.Lock()
-		defer mu.Unlock()
-		shared += s
-		lockWaits += w
-		if shared == instances*(perInstance-1) && lockWaits == instances-1 {
-			once.Do(func() { close(ready) })
-		}
-	}
-	for _, c := range caches {
-		c.hooks.shared = func(string) { note(1, 0) }
-		c.hooks.lockWait = func(string) { note(0, 1) }
-	}
-	var calls atomic.Int64
-	loader := func(ctx context.Context) (product, error) {
-		calls.Add(1)
-		select {
-		case <-ready:
-			return lamp, nil
-		case <-ctx.Done():
-			return product{}, ctx.Err()
-		}
-	}
+	loader, calls := lockedStampedeLoader(caches, perInstance)
 
 	runStampede(t, ctx, caches, perInstance, "product:1", lamp, loader)
 	if got := calls.Load(); got != 1 {
@@ -765,4 +717,40 @@ func runStampede(t *testing.T, ctx context.Context, caches []*Cache, perInstance
 			t.Fatal(err)
 		}
 	}
+}
+
+// lockedStampedeLoader returns a loader for a stampede over caches with
+// Lock on, perInstance callers each, and its call count: the loader
+// blocks until, in each instance, the other callers share the local load
+// and every losing instance waits on the lock.
+func lockedStampedeLoader(caches []*Cache, perInstance int) (func(context.Context) (product, error), *atomic.Int64) {
+	instances := len(caches)
+	var mu sync.Mutex
+	shared, lockWaits := 0, 0
+	ready := make(chan struct{})
+	var once sync.Once
+	note := func(s, w int) {
+		mu.Lock()
+		defer mu.Unlock()
+		shared += s
+		lockWaits += w
+		if shared == instances*(perInstance-1) && lockWaits == instances-1 {
+			once.Do(func() { close(ready) })
+		}
+	}
+	for _, c := range caches {
+		c.hooks.shared = func(string) { note(1, 0) }
+		c.hooks.lockWait = func(string) { note(0, 1) }
+	}
+	calls := new(atomic.Int64)
+	loader := func(ctx context.Context) (product, error) {
+		calls.Add(1)
+		select {
+		case <-ready: // every other caller is waiting for this load
+			return lamp, nil
+		case <-ctx.Done():
+			return product{}, ctx.Err()
+		}
+	}
+	return loader, calls
 }

@@ -344,33 +344,7 @@ func TestStampedeCluster(t *testing.T) {
 	for range instances {
 		caches = append(caches, New(cl.Client(t), opts))
 	}
-	var mu sync.Mutex
-	shared, lockWaits := 0, 0
-	ready := make(chan struct{})
-	var once sync.Once
-	note := func(s, w int) {
-		mu.Lock()
-		defer mu.Unlock()
-		shared += s
-		lockWaits += w
-		if shared == instances*(perInstance-1) && lockWaits == instances-1 {
-			once.Do(func() { close(ready) })
-		}
-	}
-	for _, c := range caches {
-		c.hooks.shared = func(string) { note(1, 0) }
-		c.hooks.lockWait = func(string) { note(0, 1) }
-	}
-	var calls atomic.Int64
-	loader := func(ctx context.Context) (product, error) {
-		calls.Add(1)
-		select {
-		case <-ready: // every other caller is waiting for this load
-			return lamp, nil
-		case <-ctx.Done():
-			return product{}, ctx.Err()
-		}
-	}
+	loader, calls := lockedStampedeLoader(caches, perInstance)
 	runStampede(t, ctx, caches, perInstance, "product:{cold}", lamp, loader)
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("loader ran %d times across instances, want 1", got)
