@@ -4,6 +4,7 @@
 package command
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -172,6 +173,26 @@ func firstKey(flags KeyFlag) []KeySpec {
 	return []KeySpec{{Flags: flags, Index: 1, LastKey: 0, Step: 1}}
 }
 
+// MemberSpec says which arguments of a command on a collection (a set, a
+// hash, a sorted set) are members (fields) that it looks up in its key's
+// collection. The zero value means none. Like KeySpec's range, the members
+// run from First to Last by Step; an argument past the end is left out.
+type MemberSpec struct {
+	// First is the index of the first member; 0 means the command has no
+	// members.
+	First int
+	// Last is the last member relative to First, as KeySpec's LastKey: 0
+	// is the member at First alone, -1 the last argument, -2 the one before.
+	Last int
+	// Step is the distance from one member to the next: 1, or 2 for
+	// field/value and score/member pairs. 0 counts as 1.
+	Step int
+	// Options are words, matched case-insensitively, that may come from
+	// index 2 (right after the key) before the members, as ZADD's NX and
+	// CH; each one found moves the members one argument on.
+	Options []string
+}
+
 // Group is the redis.io command group.
 type Group string
 
@@ -215,6 +236,9 @@ type Spec struct {
 	// GetKeys overrides key extraction for commands whose keys the key
 	// specs cannot fully describe (e.g. SORT ... STORE).
 	GetKeys func(args [][]byte) ([]int, bool)
+	// Members says which arguments are members of the key's collection;
+	// the server warms them with the key before the command runs.
+	Members MemberSpec
 
 	// Set by the table.
 	ID       int
@@ -404,6 +428,52 @@ func (s *Spec) Keys(args [][]byte, dst []int) (_ []int, ok bool) {
 		}
 	}
 	return dst, true
+}
+
+// MemberArgs appends to dst the arguments that the member spec names
+// (MemberSpec); dst comes back unchanged for a command without one. It
+// reads args within their bounds whatever their number and allocates only
+// to grow dst.
+func (s *Spec) MemberArgs(args, dst [][]byte) [][]byte {
+	m := &s.Members
+	if m.First <= 0 {
+		return dst
+	}
+	first := m.First
+	if len(m.Options) > 0 {
+		for i := 2; i < len(args) && isOption(args[i], m.Options); i++ {
+			first++
+		}
+	}
+	if first >= len(args) {
+		return dst
+	}
+	last := first + m.Last
+	if m.Last < 0 {
+		last = len(args) + m.Last
+	}
+	last = min(last, len(args)-1)
+	if last < first {
+		return dst
+	}
+	step := max(m.Step, 1)
+	if step == 1 {
+		return append(dst, args[first:last+1]...)
+	}
+	for i := first; i <= last; i += step {
+		dst = append(dst, args[i])
+	}
+	return dst
+}
+
+// isOption reports whether arg is one of options, ignoring case.
+func isOption(arg []byte, options []string) bool {
+	for _, o := range options {
+		if bytes.EqualFold(arg, []byte(o)) {
+			return true
+		}
+	}
+	return false
 }
 
 func findKeyword(args [][]byte, kw string, from int) int {

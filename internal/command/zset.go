@@ -88,17 +88,24 @@ var zsetStoreKeys = []KeySpec{
 
 var zsetNondeterministic = []string{"nondeterministic_output"}
 
+// zaddOptions are the options that may come between ZADD's key and its
+// first score.
+var zaddOptions = []string{"NX", "XX", "GT", "LT", "CH", "INCR"}
+
 var zsetSpecs = []*Spec{
 	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRW | KeyUpdate),
+		Members:  MemberSpec{First: 3, Last: -1, Step: 2, Options: zaddOptions},
 		Group:    GroupSortedSet, Since: "1.2.0", Complexity: "O(log(N)) per member added or updated, N the set's size",
 		Summary: "Adds members with scores to a sorted set or changes their scores, creating the set if needed."},
 	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRW | KeyAccess | KeyUpdate),
+		Members:  MemberSpec{First: 3, Step: 1},
 		Group:    GroupSortedSet, Since: "1.2.0", Complexity: "O(log(N)), N the set's size",
 		Summary: "Adds a number to a member's score, adding the member if it is missing."},
 	{Name: "zrem", Arity: -3, Flags: Write | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRW | KeyDelete),
+		Members:  MemberSpec{First: 2, Last: -1, Step: 1},
 		Group:    GroupSortedSet, Since: "1.2.0", Complexity: "O(M*log(N)) for M members removed from a set of N",
 		Summary: "Removes members from a sorted set, deleting the key when it empties."},
 	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, ACL: CatSortedSet,
@@ -111,18 +118,22 @@ var zsetSpecs = []*Spec{
 		Summary: "Counts the members whose scores lie within a range."},
 	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRO | KeyAccess),
+		Members:  MemberSpec{First: 2, Step: 1},
 		Group:    GroupSortedSet, Since: "1.2.0", Complexity: "O(1)",
 		Summary: "Returns a member's score."},
 	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRO | KeyAccess),
+		Members:  MemberSpec{First: 2, Last: -1, Step: 1},
 		Group:    GroupSortedSet, Since: "6.2.0", Complexity: "O(N) for N members asked for",
 		Summary: "Returns the scores of several members."},
 	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRO | KeyAccess),
+		Members:  MemberSpec{First: 2, Step: 1},
 		Group:    GroupSortedSet, Since: "2.0.0", Complexity: "O(log(N))",
 		Summary: "Returns a member's position counted from the lowest score."},
 	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, ACL: CatSortedSet,
 		KeySpecs: firstKey(KeyRO | KeyAccess),
+		Members:  MemberSpec{First: 2, Step: 1},
 		Group:    GroupSortedSet, Since: "2.0.0", Complexity: "O(log(N))",
 		Summary: "Returns a member's position counted from the highest score."},
 	{Name: "zrange", Arity: -4, Flags: ReadOnly, ACL: CatSortedSet,

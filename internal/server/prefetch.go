@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
 	"github.com/ember-kv/ember/internal/keyspace"
@@ -19,10 +17,11 @@ var prefetchOff = false
 // alone), before any of them runs: Keyspace.Prefetch overlaps the cache
 // misses their lookups would otherwise take one after another, and does
 // the same for the members that collection commands look up in their key
-// (memberArgs). Commands it cannot place (unknown, with subcommands,
-// touching every key) are skipped; it changes nothing. It returns how many
-// commands, first included, it looked at before its PrefetchMax keys ran
-// out: after they ran, the next ones are warmed.
+// (the member specs of the command table: Spec.MemberArgs). Commands it
+// cannot place (unknown, with subcommands, touching every key) are
+// skipped; it changes nothing. It returns how many commands, first
+// included, it looked at before its PrefetchMax keys ran out: after they
+// ran, the next ones are warmed.
 func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 	if prefetchOff {
 		return prefetchCommands
@@ -52,7 +51,7 @@ func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 		}
 		if len(idx) == 1 && len(w.Members) < keyspace.PrefetchMax {
 			from := len(w.Members)
-			w.Members = memberArgs(spec.Name, args, w.Members)
+			w.Members = spec.MemberArgs(args, w.Members)
 			w.AddMembers(args[idx[0]], from)
 		}
 	}
@@ -65,40 +64,13 @@ func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 	return covered
 }
 
-// memberArgs appends to dst the members (fields) of its key that a
-// command of a collection looks up, for the commands a pipeline commonly
-// repeats; dst is returned unchanged for the others.
-func memberArgs(name string, args [][]byte, dst [][]byte) [][]byte {
-	switch name {
-	case "sadd", "srem", "smismember", "hdel", "hmget", "zrem", "zmscore":
-		return append(dst, args[2:]...)
-	case "sismember", "hget", "hexists", "hsetnx", "hincrby", "hincrbyfloat", "hstrlen",
-		"zscore", "zrank", "zrevrank":
-		return append(dst, args[2])
-	case "zincrby":
-		return append(dst, args[3])
-	case "hset", "hmset":
-		for i := 2; i < len(args); i += 2 {
-			dst = append(dst, args[i])
-		}
-	case "zadd":
-		i := 2
-		for i < len(args) && zaddOption(args[i]) {
-			i++
-		}
-		for ; i+1 < len(args); i += 2 {
-			dst = append(dst, args[i+1])
-		}
+// memberArgs appends to dst the member arguments of the command named
+// name, as its table entry gives them (Spec.MemberArgs); dst comes back
+// unchanged for a name not in the table.
+func memberArgs(name string, args, dst [][]byte) [][]byte {
+	spec := command.LookupString(name)
+	if spec == nil {
+		return dst
 	}
-	return dst
-}
-
-// zaddOption reports whether arg is one of ZADD's options.
-func zaddOption(arg []byte) bool {
-	for _, o := range [...]string{"NX", "XX", "GT", "LT", "CH", "INCR"} {
-		if bytes.EqualFold(arg, []byte(o)) {
-			return true
-		}
-	}
-	return false
+	return spec.MemberArgs(args, dst)
 }
