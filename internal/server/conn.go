@@ -32,6 +32,9 @@ const idleReleaseAfter = 8
 // connection yields to the others (see serveConn).
 const busyReads = 1
 
+// yieldBusy is how a connection yields after busyReads (tests count it).
+var yieldBusy = runtime.Gosched
+
 // rawReads turns on the reader's own non-blocking reads (SetRawConn),
 // which let an idle connection lend its read buffer to a shared pool.
 var rawReads = true
@@ -88,17 +91,17 @@ func (s *Server) serveConn(conn net.Conn) {
 	// the CPU until the runtime preempts it, 10 ms later, while the other
 	// clients wait. After busyReads such reads the connection yields, as
 	// Redis serves one read per ready client in turn. Only reads through
-	// the raw path say when they found none (yieldBusy).
-	busy, yieldBusy := 0, false
+	// the raw path say when they found none (yields).
+	busy, yields := 0, false
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
 		fresh = true
 		if err := flush(); err != nil {
 			return err
 		}
-		if busy++; yieldBusy && busy > busyReads {
+		if busy++; yields && busy > busyReads {
 			busy = 0
-			runtime.Gosched()
+			yieldBusy()
 		}
 		return nil
 	}
@@ -110,7 +113,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	// buffer instead of growing a new one for every reply.
 	if out.raw != nil && rawReads {
 		c.Reader.SetRawConn(out.raw)
-		yieldBusy = c.Reader.ReadsRaw()
+		yields = c.Reader.ReadsRaw()
 		c.Reader.Idle = func() {
 			busy = 0
 			if c.Out.Len() != 0 {

@@ -8,8 +8,10 @@ import (
 	"io"
 	"log"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -440,5 +442,103 @@ func TestConnNoAlloc(t *testing.T) {
 	// and the connection loop add none.
 	if n := testing.AllocsPerRun(200, round); n > batch*dispatchAllocs+2 {
 		t.Errorf("%v allocations per %d pipelined commands", n, batch)
+	}
+}
+
+// TestLargeRepliesKeepBuffer: a client that keeps asking for replies
+// larger than flushAt keeps its reply buffer. The buffer is neither given
+// back while the connection waits for the next command nor grown again
+// for the next reply, so a round allocates next to nothing once the
+// buffer has grown; giving it back at every wait would cost a regrowth of
+// the reply's size per round.
+func TestLargeRepliesKeepBuffer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures a loopback run")
+	}
+	s := startServer(t)
+	c := dial(t, s)
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	val := strings.Repeat("v", 4096)
+	var fill, acks []byte
+	for i := 1; i <= 100; i++ {
+		fill = append(fill, encodeCmd("RPUSH", "biglist", val)...)
+		acks = fmt.Appendf(acks, ":%d\r\n", i)
+	}
+	if _, err := c.Write(fill); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(acks))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, acks) {
+		t.Fatalf("RPUSH replies %q, %v", got[:min(len(got), 40)], err)
+	}
+	want := []byte("*100\r\n" + strings.Repeat("$4096\r\n"+val+"\r\n", 100))
+	if len(want) <= flushAt {
+		t.Fatalf("a reply of %d bytes does not pass flushAt", len(want))
+	}
+	cmd := encodeCmd("LRANGE", "biglist", "0", "-1")
+	got = make([]byte, len(want))
+	round := func() {
+		if _, err := c.Write(cmd); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// More rounds than idleReleaseAfter, so that a buffer given back at
+	// the waits would be given back by now.
+	for range 2 * idleReleaseAfter {
+		round()
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("LRANGE reply %q...", got[:40])
+	}
+	const rounds = 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range rounds {
+		round()
+	}
+	runtime.ReadMemStats(&after)
+	if perRound := (after.TotalAlloc - before.TotalAlloc) / rounds; perRound > 16<<10 {
+		t.Errorf("%d bytes allocated per LRANGE of a %d-byte reply: the reply buffer is regrown", perRound, len(want))
+	}
+}
+
+// TestBusyConnectionYields: a connection whose reads keep finding input
+// waiting yields to the other connections (yieldBusy) instead of holding
+// the CPU until the runtime preempts it. The client writes a 4 MB
+// pipeline while it reads the replies: loopback delivers it far faster
+// than the server runs it, so the server's reads find input waiting.
+func TestBusyConnectionYields(t *testing.T) {
+	var yields atomic.Int64
+	yieldBusy = func() {
+		yields.Add(1)
+		runtime.Gosched()
+	}
+	t.Cleanup(func() { yieldBusy = runtime.Gosched })
+	s := startServer(t)
+	if !rawReads {
+		t.Skip("yielding needs the raw read path")
+	}
+	c := dial(t, s)
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	cmd := encodeCmd("SET", "k", strings.Repeat("x", 100))
+	n := 4 << 20 / len(cmd)
+	written := make(chan error, 1)
+	go func() {
+		_, err := c.Write(bytes.Repeat(cmd, n))
+		written <- err
+	}()
+	want := []byte(strings.Repeat("+OK\r\n", n))
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("replies: %v", err)
+	}
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+	if yields.Load() == 0 {
+		t.Errorf("a connection ran a pipeline of %d commands that kept arriving and never yielded", n)
 	}
 }

@@ -63,14 +63,3 @@ func (s *Server) prefetch(c *client.Client, first [][]byte) int {
 	}
 	return covered
 }
-
-// memberArgs appends to dst the member arguments of the command named
-// name, as its table entry gives them (Spec.MemberArgs); dst comes back
-// unchanged for a name not in the table.
-func memberArgs(name string, args, dst [][]byte) [][]byte {
-	spec := command.LookupString(name)
-	if spec == nil {
-		return dst
-	}
-	return spec.MemberArgs(args, dst)
-}

@@ -107,34 +107,6 @@ func TestPrefetchPipelineReplies(t *testing.T) {
 	}
 }
 
-func TestMemberArgs(t *testing.T) {
-	args := func(s ...string) [][]byte {
-		out := make([][]byte, len(s))
-		for i, a := range s {
-			out[i] = []byte(a)
-		}
-		return out
-	}
-	for _, tc := range []struct {
-		cmd  [][]byte
-		want string
-	}{
-		{args("sadd", "s", "a", "b"), "[a b]"},
-		{args("sismember", "s", "a"), "[a]"},
-		{args("hset", "h", "f1", "v1", "f2", "v2"), "[f1 f2]"},
-		{args("hget", "h", "f"), "[f]"},
-		{args("zadd", "z", "nx", "CH", "1", "m1", "2", "m2"), "[m1 m2]"},
-		{args("zadd", "z", "1", "m1"), "[m1]"},
-		{args("zincrby", "z", "5", "m"), "[m]"},
-		{args("get", "k"), "[]"},
-	} {
-		got := memberArgs(string(tc.cmd[0]), tc.cmd, nil)
-		if s := fmt.Sprintf("%s", got); s != tc.want {
-			t.Errorf("%s: %s, want %s", tc.cmd, s, tc.want)
-		}
-	}
-}
-
 // TestPrefetchMemberGroups: consecutive commands on one key make one
 // group of members; another key starts another.
 func TestPrefetchMemberGroups(t *testing.T) {
