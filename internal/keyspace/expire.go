@@ -31,7 +31,7 @@ func (ks *Keyspace) ActiveExpireCycle(now func() int64, budget time.Duration) in
 		ks.expireNext = (si + 1) % n
 		for db := 0; db < ks.numDB; db++ {
 			for iter := 0; ; iter++ {
-				sampled, expired := ks.expireBatch(si, db, now())
+				sampled, expired := ks.expireBatch(si, db, now)
 				deleted += expired
 				if sampled == 0 || expired*100 <= sampled*expireStalePct {
 					break
@@ -49,7 +49,9 @@ func (ks *Keyspace) ActiveExpireCycle(now func() int64, budget time.Duration) in
 }
 
 // expireBatch samples one batch of keys with a TTL in one shard's database.
-func (ks *Keyspace) expireBatch(si, dbIndex int, now int64) (sampled, expired int) {
+// It reads the clock only when the database has such keys: most of a
+// cycle's shard databases have none.
+func (ks *Keyspace) expireBatch(si, dbIndex int, clock func() int64) (sampled, expired int) {
 	s := &ks.shards[si]
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -57,6 +59,7 @@ func (ks *Keyspace) expireBatch(si, dbIndex int, now int64) (sampled, expired in
 	if t.volatile.Len() == 0 {
 		return 0, 0
 	}
+	now := clock()
 	var victims [expireSample]string
 	nv := 0
 	t.volatile.Sample(expireSample, rnd, func(key string, at int64) bool {

@@ -17,10 +17,13 @@ type Checker interface {
 }
 
 // Check verifies that every chunk's entries parse, forwards and backwards,
-// to its count, and that the counts add up to the list's length.
+// to its count, that the counts add up to the list's length and that the
+// chunks' costs add up to the list's byte count.
 func (l *List) Check() error {
 	total := 0
+	var bytes int64
 	for ci, c := range l.live() {
+		bytes += chunkCost(c)
 		if c.head < 0 || c.head > c.tail || c.tail > len(c.b) {
 			return fmt.Errorf("list: chunk %d bounds %d..%d of %d", ci, c.head, c.tail, len(c.b))
 		}
@@ -47,6 +50,9 @@ func (l *List) Check() error {
 	}
 	if total != l.n {
 		return fmt.Errorf("list: chunks hold %d entries, length says %d", total, l.n)
+	}
+	if bytes != l.bytes {
+		return fmt.Errorf("list: chunks take %d bytes, the list counts %d", bytes, l.bytes)
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type List struct {
 	chunks []*listChunk // live chunks are chunks[first:]
 	first  int
 	n      int
+	// bytes is what the live chunks take: chunkCost summed over them, kept
+	// as they come, go and grow, so that Size is O(1).
+	bytes int64
 	// spare is an emptied chunk kept for the next new chunk, so that a
 	// list used as a queue does not allocate a buffer per chunk.
 	spare *listChunk
@@ -57,6 +60,7 @@ func (l *List) Clone() Value {
 		nc := &listChunk{b: make([]byte, used), tail: used, n: c.n}
 		copy(nc.b, c.b[c.head:c.tail])
 		out.chunks = append(out.chunks, nc)
+		out.bytes += chunkCost(nc)
 	}
 	return out
 }
@@ -123,7 +127,7 @@ func (c *listChunk) used() int { return c.tail - c.head }
 // reserve makes room for need bytes at the front or the back of the chunk,
 // reporting false when the chunk should not take them (it would outgrow
 // listChunkMax, or it is full and a new chunk is cheaper than moving it).
-func (c *listChunk) reserve(need int, front bool) bool {
+func (l *List) reserve(c *listChunk, need int, front bool) bool {
 	room := len(c.b) - c.tail
 	if front {
 		room = c.head
@@ -150,7 +154,9 @@ func (c *listChunk) reserve(need int, front bool) bool {
 	if nsize > listChunkMax {
 		nsize = max(listChunkMax, used+need)
 	}
+	l.bytes -= chunkCost(c)
 	c.place(make([]byte, nsize), used, need, front)
+	l.bytes += chunkCost(c)
 	return true
 }
 
@@ -183,9 +189,9 @@ func (c *listChunk) offsetOf(i int) int {
 	return pos
 }
 
-// splice replaces the bytes b[from:to] of the chunk with repl, growing the
-// buffer if needed.
-func (c *listChunk) splice(from, to int, repl []byte) {
+// splice replaces the bytes b[from:to] of live chunk c with repl, growing
+// the buffer if needed.
+func (l *List) splice(c *listChunk, from, to int, repl []byte) {
 	delta := len(repl) - (to - from)
 	if delta > 0 && len(c.b)-c.tail < delta {
 		used := c.used() + delta
@@ -193,7 +199,9 @@ func (c *listChunk) splice(from, to int, repl []byte) {
 		nf := copy(nb, c.b[c.head:from])
 		copy(nb[nf+len(repl):], c.b[to:c.tail])
 		copy(nb[nf:], repl)
+		l.bytes -= chunkCost(c)
 		c.b, c.head, c.tail = nb, 0, used
+		l.bytes += chunkCost(c)
 		return
 	}
 	copy(c.b[to+delta:], c.b[to:c.tail])
@@ -258,6 +266,7 @@ func (l *List) pushChunkFront(c *listChunk) {
 	}
 	l.first--
 	l.chunks[l.first] = c
+	l.bytes += chunkCost(c)
 }
 
 func (l *List) pushChunkBack(c *listChunk) {
@@ -267,11 +276,13 @@ func (l *List) pushChunkBack(c *listChunk) {
 		l.chunks, l.first = l.chunks[:n], 0
 	}
 	l.chunks = append(l.chunks, c)
+	l.bytes += chunkCost(c)
 }
 
 // dropChunk removes the live chunk at index i (relative to first).
 func (l *List) dropChunk(i int) {
 	c := l.chunks[l.first+i]
+	l.bytes -= chunkCost(c)
 	switch {
 	case i == 0:
 		l.chunks[l.first] = nil
@@ -321,10 +332,10 @@ func (l *List) find(i int) (ci, off int) {
 func (l *List) PushFront(v []byte) {
 	need := lentSize(len(v))
 	c := l.frontChunk()
-	if c == nil || !c.reserve(need, true) {
+	if c == nil || !l.reserve(c, need, true) {
 		c = l.newChunk(need, true)
 		l.pushChunkFront(c)
-		c.reserve(need, true)
+		l.reserve(c, need, true)
 	}
 	c.head -= need
 	lput(c.b[c.head:], v)
@@ -336,10 +347,10 @@ func (l *List) PushFront(v []byte) {
 func (l *List) PushBack(v []byte) {
 	need := lentSize(len(v))
 	c := l.backChunk()
-	if c == nil || !c.reserve(need, false) {
+	if c == nil || !l.reserve(c, need, false) {
 		c = l.newChunk(need, false)
 		l.pushChunkBack(c)
-		c.reserve(need, false)
+		l.reserve(c, need, false)
 	}
 	lput(c.b[c.tail:], v)
 	c.tail += need
@@ -420,7 +431,7 @@ func (l *List) Set(i int, v []byte) {
 		ent = make([]byte, need)
 	}
 	lput(ent, v)
-	c.splice(pos, end, ent)
+	l.splice(c, pos, end, ent)
 	l.split(ci)
 }
 
@@ -448,6 +459,10 @@ func (l *List) split(ci int) {
 		pos = next
 	}
 	pieces = append(pieces, piece(c.b[start:c.tail], cnt))
+	l.bytes -= chunkCost(c)
+	for _, p := range pieces {
+		l.bytes += chunkCost(p)
+	}
 	at := l.first + ci
 	rest := append([]*listChunk(nil), l.chunks[at+1:]...)
 	l.chunks = append(append(l.chunks[:at], pieces...), rest...)
@@ -466,7 +481,7 @@ func (l *List) Insert(pivot, v []byte, after bool) bool {
 				}
 				ent := make([]byte, lentSize(len(v)))
 				lput(ent, v)
-				c.splice(at, at, ent)
+				l.splice(c, at, at, ent)
 				c.n++
 				l.n++
 				l.split(ci)
@@ -651,7 +666,7 @@ func (l *List) compact() {
 		if i > 0 {
 			p := l.chunks[l.first+i-1]
 			if p.used()+c.used() <= listChunkMax/2 {
-				if p.reserve(c.used(), false) {
+				if l.reserve(p, c.used(), false) {
 					copy(p.b[p.tail:], c.b[c.head:c.tail])
 					p.tail += c.used()
 					p.n += c.n
@@ -675,7 +690,7 @@ func (l *List) Trim(start, stop int) {
 // Clear removes every element.
 func (l *List) Clear() {
 	clear(l.chunks)
-	l.chunks, l.first, l.n = l.chunks[:0], 0, 0
+	l.chunks, l.first, l.n, l.bytes = l.chunks[:0], 0, 0, 0
 }
 
 // ListFromSlice builds a list holding copies of vals, head first.

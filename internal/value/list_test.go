@@ -91,7 +91,8 @@ func TestListModel(t *testing.T) {
 		l := NewList()
 		var m listModel
 		for step := 0; step < 3000; step++ {
-			switch op := r.IntN(100); {
+			op := r.IntN(100)
+			switch {
 			case op < 22:
 				v := listRandElem(r)
 				l.PushFront(v)
@@ -237,6 +238,9 @@ func TestListModel(t *testing.T) {
 				c := l.Clone().(*List)
 				listCheck(t, step, c, m)
 				c.PushBack([]byte("clone-only"))
+			}
+			if err := l.Check(); err != nil {
+				t.Fatalf("step %d (op %d): %v", step, op, err)
 			}
 			if step%97 == 0 {
 				listCheck(t, step, l, m)

@@ -28,7 +28,7 @@ const (
 	setHeader    = 48 // Set: width, intset slice, table, byte count
 	zsetHeader   = 48 // ZSet: listpack slice, count, tree
 	zsBigHeader  = 48 // zsBig: dict, root, leaf ends, byte count
-	listHeader   = 48 // List: chunk slice, first, count, spare
+	listHeader   = 64 // List: chunk slice, first, count, chunk bytes, spare (56 B, in the 64 B class)
 	chunkHeader  = 48 // listChunk: buffer slice, head, tail, count
 	streamHeader = 96 // Stream: blocks, length, IDs, counters
 
@@ -42,10 +42,6 @@ const (
 	hashPairBytes   = 32 + DictBucketBytes + roundSlack
 	setMemberBytes  = 24 + DictBucketBytes + roundSlack + 8
 	zsetMemberBytes = 32 + DictBucketBytes + 48 + 4 + roundSlack
-
-	// listExactChunks is how many chunks Size measures one by one; a
-	// longer list's middle chunks are counted at the average of its ends'.
-	listExactChunks = 8
 )
 
 // Size returns the estimated heap bytes held by v (nil: 0), in O(1).
@@ -80,31 +76,18 @@ func Size(v Value) int64 {
 	return 64
 }
 
-// listSize measures a list's chunks: every one of a short list, the first
-// and last listExactChunks/2 of a long one, whose middle chunks (full
-// ones, as a long list's inner chunks are) count at the measured average.
+// listSize is a list's header, its chunk slice, its spare chunk and its
+// live chunks (List.bytes).
 func listSize(l *List) int64 {
-	n := listHeader + AllocSize(8*cap(l.chunks))
+	n := listHeader + AllocSize(8*cap(l.chunks)) + l.bytes
 	if l.spare != nil {
-		n += chunkHeader + AllocSize(cap(l.spare.b))
+		n += chunkCost(l.spare)
 	}
-	live := l.live()
-	if len(live) <= listExactChunks {
-		for _, c := range live {
-			n += chunkHeader + AllocSize(cap(c.b))
-		}
-		return n
-	}
-	var ends int64
-	half := listExactChunks / 2
-	for _, c := range live[:half] {
-		ends += chunkHeader + AllocSize(cap(c.b))
-	}
-	for _, c := range live[len(live)-half:] {
-		ends += chunkHeader + AllocSize(cap(c.b))
-	}
-	return n + ends + ends/int64(listExactChunks)*int64(len(live)-listExactChunks)
+	return n
 }
+
+// chunkCost is what one list chunk takes: its header and its buffer.
+func chunkCost(c *listChunk) int64 { return chunkHeader + AllocSize(cap(c.b)) }
 
 // sizeClasses are Go's small-object size classes (runtime/sizeclasses.go).
 var sizeClasses = [...]int32{
