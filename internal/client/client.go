@@ -65,6 +65,9 @@ type Client struct {
 	Tick      time.Time
 	TickStale bool
 	ShardBuf  []int
+	// CtxBuf is the dispatcher's handler context (a *handler.Ctx), reused
+	// by every command of the connection.
+	CtxBuf any
 	// Transaction state (MULTI): the queued commands, copied out of the
 	// read buffer; the union of their flags; and whether one was rejected
 	// while queueing, which makes EXEC fail with EXECABORT.
@@ -171,9 +174,15 @@ func (c *Client) SetLibVer(v string) { c.libVer.Store(&v) }
 func (c *Client) LastCmd() *command.Spec { return c.lastCmd.Load() }
 
 // Seen records that the client ran spec at time now.
+// A pipeline repeats a command within a millisecond, and the stores are
+// skipped then: the readers (CLIENT LIST, idle timeouts) count seconds.
 func (c *Client) Seen(spec *command.Spec, now time.Time) {
-	c.lastCmd.Store(spec)
-	c.lastSeen.Store(now.UnixNano())
+	if c.lastCmd.Load() != spec {
+		c.lastCmd.Store(spec)
+	}
+	if ns := now.UnixNano(); ns-c.lastSeen.Load() >= int64(time.Millisecond) || ns < c.lastSeen.Load() {
+		c.lastSeen.Store(ns)
+	}
 }
 
 // LastSeen is the time of the last command.

@@ -189,13 +189,15 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		c.Seen(spec, start)
 	}
 	// The context's address reaches the handler through a func value, so it
-	// would escape to the heap on every command; recycling it keeps the
-	// dispatcher allocation-free. Handlers never keep a *Ctx.
-	ctx := ctxPool.Get().(*handler.Ctx)
-	defer func() {
-		*ctx = handler.Ctx{}
-		ctxPool.Put(ctx)
-	}()
+	// would escape to the heap on every command; the connection's own one
+	// (execute never runs inside itself for a client; EXEC and scripts
+	// take theirs from ctxPool) keeps the dispatcher allocation-free.
+	// Handlers never keep a *Ctx.
+	ctx, _ := c.CtxBuf.(*handler.Ctx)
+	if ctx == nil {
+		ctx = new(handler.Ctx)
+		c.CtxBuf = ctx
+	}
 	*ctx = handler.Ctx{
 		Args:   args,
 		Spec:   spec,
