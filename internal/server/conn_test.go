@@ -412,27 +412,38 @@ func TestDispatchNoAlloc(t *testing.T) {
 	}
 }
 
+// measuredConn starts a server and connects to it, for the tests that
+// measure a loopback run (skipped under -short).
+func measuredConn(t *testing.T) net.Conn {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("measures a loopback run")
+	}
+	c := dial(t, startServer(t))
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	return c
+}
+
+// roundTrip writes in and reads the replies into got, filling it.
+func roundTrip(t *testing.T, c net.Conn, in, got []byte) {
+	t.Helper()
+	if _, err := c.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestConnNoAlloc asserts that a connection serving pipelined PINGs
 // allocates nothing per command in the steady state, measured over the
 // whole process while the client reuses its buffers.
 func TestConnNoAlloc(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measures a loopback run")
-	}
-	s := startServer(t)
-	c := dial(t, s)
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	c := measuredConn(t)
 	const batch = 200
 	block := bytes.Repeat(encodeCmd("ECHO", "hello"), batch)
 	got := make([]byte, batch*len("$5\r\nhello\r\n"))
-	round := func() {
-		if _, err := c.Write(block); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, got); err != nil {
-			t.Fatal(err)
-		}
-	}
+	round := func() { roundTrip(t, c, block, got) }
 	for range 100 {
 		round()
 	}
@@ -451,24 +462,16 @@ func TestConnNoAlloc(t *testing.T) {
 // buffer has grown; giving it back at every wait would cost a regrowth of
 // the reply's size per round.
 func TestLargeRepliesKeepBuffer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measures a loopback run")
-	}
-	s := startServer(t)
-	c := dial(t, s)
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	c := measuredConn(t)
 	val := strings.Repeat("v", 4096)
 	var fill, acks []byte
 	for i := 1; i <= 100; i++ {
 		fill = append(fill, encodeCmd("RPUSH", "biglist", val)...)
 		acks = fmt.Appendf(acks, ":%d\r\n", i)
 	}
-	if _, err := c.Write(fill); err != nil {
-		t.Fatal(err)
-	}
 	got := make([]byte, len(acks))
-	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, acks) {
-		t.Fatalf("RPUSH replies %q, %v", got[:min(len(got), 40)], err)
+	if roundTrip(t, c, fill, got); !bytes.Equal(got, acks) {
+		t.Fatalf("RPUSH replies %q", got[:min(len(got), 40)])
 	}
 	want := []byte("*100\r\n" + strings.Repeat("$4096\r\n"+val+"\r\n", 100))
 	if len(want) <= flushAt {
@@ -476,14 +479,7 @@ func TestLargeRepliesKeepBuffer(t *testing.T) {
 	}
 	cmd := encodeCmd("LRANGE", "biglist", "0", "-1")
 	got = make([]byte, len(want))
-	round := func() {
-		if _, err := c.Write(cmd); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, got); err != nil {
-			t.Fatal(err)
-		}
-	}
+	round := func() { roundTrip(t, c, cmd, got) }
 	// More rounds than idleReleaseAfter, so that a buffer given back at
 	// the waits would be given back by now.
 	for range 2 * idleReleaseAfter {
