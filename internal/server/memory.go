@@ -51,6 +51,8 @@ type memoryState struct {
 	lastFree atomic.Int64
 	// prevUsed is the keyspace size at the previous cron tick.
 	prevUsed atomic.Int64
+	// prevCommands is the count of commands run at the previous cron tick.
+	prevCommands atomic.Int64
 	// ownLimit is set while the Go memory limit is ours to change.
 	ownLimit atomic.Bool
 }
@@ -230,18 +232,19 @@ func (s *Server) startBackgroundEviction() {
 
 // memoryCron runs with active expiry: it notes the peak, keeps eviction
 // going when a limit was lowered or clients grew, and hands freed heap
-// back to the system once the keyspace shrank by a quarter or more (and
-// 16 MB or more) since it last did, as after a burst of short-lived keys.
+// back to the system when returnFreed says so, as after a burst of
+// short-lived keys.
 func (s *Server) memoryCron() {
 	used := s.ks.Used()
 	prev := s.mem.prevUsed.Swap(used)
+	cmds := s.env.Stats.TotalCommands.Load()
+	idle := s.mem.prevCommands.Swap(cmds) == cmds
 	s.ks.NotePeak(s.usedMemory())
 	if last := s.mem.lastFree.Load(); used > last {
 		s.mem.lastFree.Store(used)
-	} else if drop := last - used; drop >= 16<<20 && drop >= last/4 && used >= prev-(1<<20) {
-		// The keyspace shrank and has stopped shrinking: collect now
-		// (an idle server may not run a collection for minutes) and
-		// return the free pages.
+	} else if returnFreed(last, used, prev, idle) {
+		// Collect now (an idle server may not run a collection for
+		// minutes) and return the free pages.
 		s.mem.lastFree.Store(used)
 		if s.opts.TuneRuntime {
 			go debug.FreeOSMemory()
@@ -250,6 +253,19 @@ func (s *Server) memoryCron() {
 	if s.mem.max.Load() != 0 && !s.mem.bgRunning.Load() && s.usedMemory() > s.mem.max.Load() {
 		s.performEvictions()
 	}
+}
+
+// returnFreed reports whether the cron should return freed heap to the
+// system: the keyspace (used) shrank by a quarter or more, and 16 MB or
+// more, since last; it has stopped shrinking (prev is the previous
+// tick's size); and no command ran since the previous tick (idle).
+// debug.FreeOSMemory holds every goroutine while it returns the pages
+// (with GOMAXPROCS=1, a SADD load after 400 MB of list entries were
+// popped ran at 64% of its rate), so a busy server leaves the pages to
+// the runtime's background scavenger and returns them once it is idle.
+func returnFreed(last, used, prev int64, idle bool) bool {
+	drop := last - used
+	return idle && drop >= 16<<20 && drop >= last/4 && used >= prev-(1<<20)
 }
 
 // onEvict is keyspace.OnEvict: an evicted key is announced ("evicted"),

@@ -367,3 +367,25 @@ func TestMemoryUsageTracksWrites(t *testing.T) {
 		t.Fatalf("MEMORY USAGE of a missing key: %v", err)
 	}
 }
+
+// TestReturnFreed: freed heap goes back to the system once the keyspace
+// shrank by a quarter and 16 MB, stopped shrinking, and the server is idle.
+func TestReturnFreed(t *testing.T) {
+	const mb = 1 << 20
+	for _, tc := range []struct {
+		name             string
+		last, used, prev int64
+		idle, want       bool
+	}{
+		{"shrank, settled, idle", 400 * mb, 100 * mb, 100 * mb, true, true},
+		{"shrank, settled, busy", 400 * mb, 100 * mb, 100 * mb, false, false},
+		{"still shrinking", 400 * mb, 100 * mb, 150 * mb, true, false},
+		{"less than a quarter", 400 * mb, 310 * mb, 310 * mb, true, false},
+		{"less than 16 MB", 40 * mb, 25 * mb, 25 * mb, true, false},
+		{"settled within 1 MB", 400 * mb, 100 * mb, 100*mb + mb/2, true, true},
+	} {
+		if got := returnFreed(tc.last, tc.used, tc.prev, tc.idle); got != tc.want {
+			t.Errorf("%s: returnFreed = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
