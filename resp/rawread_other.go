@@ -6,3 +6,5 @@ package resp
 const canReadRaw = false
 
 func (r *Reader) readRawFD(fd uintptr) bool { return true }
+
+func (r *Reader) readNoWaitFD(fd uintptr) bool { return true }

@@ -185,3 +185,72 @@ func TestRawReadMatchesPlain(t *testing.T) {
 }
 
 func itoa(n int) string { return string(AppendInt(nil, int64(n))) }
+
+// readTurn runs event-loop turns (AllowRead, then ReadCommand until it
+// would block) until one yields a command or an error other than
+// ErrWouldBlock: input written by the peer may take a moment to arrive.
+func readTurn(t *testing.T, r *Reader) ([][]byte, error) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r.AllowRead()
+		args, err := r.ReadCommand()
+		if err != ErrWouldBlock {
+			return args, err
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no input arrived")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestReaderNoWait: in event-loop mode a reader never waits: it reads
+// once per AllowRead, answers ErrWouldBlock when it needs input it may
+// not read, keeps a partial command across turns, gives its buffer back
+// between turns and reports the end of input.
+func TestReaderNoWait(t *testing.T) {
+	r, client, server := rawPair(t)
+	rc, _ := server.(*net.TCPConn).SyscallConn()
+	if !r.SetNoWait(rc) {
+		t.Fatal("SetNoWait refused a TCP connection")
+	}
+	r.AllowRead()
+	if _, err := r.ReadCommand(); err != ErrWouldBlock {
+		t.Fatalf("nothing sent: %v, want ErrWouldBlock", err)
+	}
+	if _, err := client.Write([]byte("PING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nh")); err != nil {
+		t.Fatal(err)
+	}
+	args, err := readTurn(t, r)
+	if err != nil || len(args) != 1 || string(args[0]) != "PING" {
+		t.Fatalf("first command %q, %v", args, err)
+	}
+	// The ECHO is partial and the turn's read is spent.
+	if _, err := r.ReadCommand(); err != ErrWouldBlock {
+		t.Fatalf("partial command: %v, want ErrWouldBlock", err)
+	}
+	if _, err := client.Write([]byte("i\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ReadCommand(); err != ErrWouldBlock {
+		t.Fatalf("no read allowed: %v, want ErrWouldBlock", err)
+	}
+	args, err = readTurn(t, r)
+	if err != nil || len(args) != 2 || string(args[1]) != "hi" {
+		t.Fatalf("second command %q, %v", args, err)
+	}
+	r.ReleaseIdle()
+	if r.buf != nil {
+		t.Error("an idle reader kept its buffer")
+	}
+	client.Close()
+	if _, err := readTurn(t, r); err != io.EOF {
+		t.Fatalf("after the peer closed: %v, want EOF", err)
+	}
+	// Back to waiting reads.
+	r.StopNoWait()
+	if r.raw != nil || r.noWait {
+		t.Error("StopNoWait left event-loop mode on")
+	}
+}

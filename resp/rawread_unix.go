@@ -31,3 +31,24 @@ func (r *Reader) readRawFD(fd uintptr) bool {
 		}
 	}
 }
+
+// readNoWaitFD is RawConn.Read's callback in event-loop mode: one read
+// into the free space after r.w, never waiting (ErrWouldBlock when the
+// socket holds nothing).
+func (r *Reader) readNoWaitFD(fd uintptr) bool {
+	for {
+		n, err := syscall.Read(int(fd), r.buf[r.w:cap(r.buf)])
+		switch err {
+		case nil:
+			r.rawN = max(n, 0)
+			return true
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			r.rawErr = ErrWouldBlock
+			return true
+		default:
+			r.rawErr = err
+			return true
+		}
+	}
+}

@@ -5,6 +5,7 @@ package resp
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,11 @@ type Reader struct {
 	rawFn  func(fd uintptr) bool
 	rawN   int
 	rawErr error
+	// noWait is set by SetNoWait (event-loop mode): reads never wait, and
+	// readOK allows one per AllowRead.
+	noWait   bool
+	readOK   bool
+	noWaitFn func(fd uintptr) bool
 
 	// State of a multibulk command that is only partly in the buffer, so that
 	// a large command is parsed once, not once per read.
@@ -117,9 +123,88 @@ func (r *Reader) SetRawConn(rc syscall.RawConn) {
 		return
 	}
 	r.raw = rc
+	r.noWait = false
 	if r.rawFn == nil {
 		r.rawFn = r.readRawFD
 	}
+}
+
+// ErrWouldBlock is what ReadCommand returns in event-loop mode (SetNoWait)
+// when no complete command is buffered and the turn's read is spent or
+// found no input. It is not sticky: the next turn reads on.
+var ErrWouldBlock = errors.New("resp: no input ready")
+
+// SetNoWait puts the reader in event-loop mode over rc: an event loop that
+// owns many connections serves each one read per turn, as Redis does. A
+// read never waits for input, and only one is made per AllowRead; when a
+// command needs more than the buffer holds, ReadCommand returns
+// ErrWouldBlock. SetRawConn ends the mode. It reports false where
+// non-blocking reads are not supported.
+func (r *Reader) SetNoWait(rc syscall.RawConn) bool {
+	if !canReadRaw || rc == nil {
+		return false
+	}
+	r.raw = rc
+	r.noWait = true
+	if r.noWaitFn == nil {
+		r.noWaitFn = r.readNoWaitFD
+	}
+	return true
+}
+
+// StopNoWait ends event-loop mode: reads wait for input again, through rd
+// until SetRawConn.
+func (r *Reader) StopNoWait() {
+	if r.noWait {
+		r.noWait, r.raw = false, nil
+	}
+}
+
+// AllowRead lets the next ReadCommand that runs out of buffered input
+// read the connection once (event-loop mode).
+func (r *Reader) AllowRead() { r.readOK = true }
+
+// ReleaseIdle gives the read buffer back to the shared pool when nothing
+// unparsed is left in it (event-loop mode, between turns).
+func (r *Reader) ReleaseIdle() {
+	if r.buf == nil || r.w != r.r || r.pending || r.queued < len(r.queueEnds) {
+		return
+	}
+	recycleBuf(r.buf)
+	r.buf, r.w, r.r = nil, 0, 0
+}
+
+// readNoWait is fill's read in event-loop mode: at most one per turn,
+// into the free space after r.w.
+func (r *Reader) readNoWait() error {
+	if !r.readOK {
+		return ErrWouldBlock
+	}
+	r.readOK = false
+	if r.buf == nil {
+		r.buf = smallBufs.Get().(*[minRead]byte)[:0]
+	}
+	r.rawN, r.rawErr = 0, nil
+	err := r.raw.Read(r.noWaitFn)
+	if err == nil {
+		err = r.rawErr
+	}
+	if err == ErrWouldBlock {
+		return err
+	}
+	if err == nil && r.rawN == 0 {
+		err = io.EOF
+	}
+	r.w += r.rawN
+	r.buf = r.buf[:r.w]
+	if err != nil {
+		r.err = err
+		if r.rawN > 0 {
+			return nil
+		}
+		return err
+	}
+	return nil
 }
 
 // ReadsRaw reports whether SetRawConn took effect: the reader reads the
@@ -311,6 +396,9 @@ func (r *Reader) fill() error {
 			r.err = err
 			return err
 		}
+	}
+	if r.noWait {
+		return r.readNoWait()
 	}
 	if r.raw != nil && r.w == 0 {
 		return r.readRaw()

@@ -5,6 +5,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/ember-kv/ember/internal/client"
@@ -40,16 +41,31 @@ var yieldBusy = runtime.Gosched
 var rawReads = true
 
 // serveConn runs one connection: read a command, dispatch it, and write
-// the replies of everything one read brought in with one write.
+// the replies of everything one read brought in with one write. With
+// event loops (loop.go) the connection goes to one of them instead.
 func (s *Server) serveConn(conn net.Conn) {
 	defer s.wg.Done()
+	c, out := s.openClient(conn)
+	if c == nil {
+		return
+	}
+	if s.loops != nil && s.adopt(c, out) {
+		return
+	}
+	defer s.closeClient(c)
+	s.connLoop(c, out, nil)
+}
+
+// openClient registers a new connection's client, or refuses the
+// connection (maxclients) and returns nil.
+func (s *Server) openClient(conn net.Conn) (*client.Client, *outConn) {
 	reg := s.env.Clients
 	stats := s.env.Stats
 	if max := s.cfg.Int("maxclients"); int64(reg.Len()) >= max {
 		stats.RejectedConns.Add(1)
 		conn.Write([]byte("-ERR max number of clients reached\r\n"))
 		conn.Close()
-		return
+		return nil, nil
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
@@ -58,18 +74,26 @@ func (s *Server) serveConn(conn net.Conn) {
 	c := client.New(reg.NextID(), out, s.now())
 	stats.TotalConnections.Add(1)
 	reg.Add(c)
-	defer func() {
-		reg.Remove(c)
-		c.Kill()
-		if tracking.Active() {
-			s.track.Disable(c.ID)
-		}
-	}()
 	c.Authenticated = s.cfg.Get("requirepass") == ""
 	c.Reader.Unauthenticated = !c.Authenticated
 	// proto-max-bulk-len applies to connected clients as soon as CONFIG
 	// SET changes it, as in Redis.
 	c.Reader.MaxBulkLenVar = &s.maxBulk
+	return c, out
+}
+
+// closeClient forgets a client whose connection ended.
+func (s *Server) closeClient(c *client.Client) {
+	s.env.Clients.Remove(c)
+	c.Kill()
+	if tracking.Active() {
+		s.track.Disable(c.ID)
+	}
+}
+
+// connLoop serves a connection on its own goroutine until it ends,
+// starting with first (a command already read) when it is not nil.
+func (s *Server) connLoop(c *client.Client, out *outConn, first [][]byte) {
 	// smallWaits counts the waits for input since the last batch of
 	// replies larger than idleReplyBuf (see Idle below).
 	smallWaits := 0
@@ -125,7 +149,12 @@ func (s *Server) serveConn(conn net.Conn) {
 		}
 	}
 	for {
-		args, err := c.Reader.ReadCommand()
+		args, err := first, error(nil)
+		if first != nil {
+			first = nil
+		} else {
+			args, err = c.Reader.ReadCommand()
+		}
 		if err != nil {
 			var pe *resp.ProtocolError
 			if errors.As(err, &pe) {
@@ -216,6 +245,10 @@ type outConn struct {
 	running bool      // the writer goroutine is running
 	err     error     // sticky write error
 
+	// closeRead makes Close shut only the reading side: the connection's
+	// event loop (loop.go) then sees the end of input and closes it.
+	closeRead atomic.Bool
+
 	// State of the non-blocking write, kept here so that passing the
 	// callback to RawConn.Write does not allocate.
 	nbBuf  []byte
@@ -237,6 +270,15 @@ func newOutConn(conn net.Conn) *outConn {
 	}
 	o.nbFunc = o.writeNonblock
 	return o
+}
+
+// Close closes the connection, or only its reading side while an event
+// loop owns it (closeRead).
+func (o *outConn) Close() error {
+	if o.closeRead.Load() {
+		return shutRead(o.Conn)
+	}
+	return o.Conn.Close()
 }
 
 // SyscallConn exposes the underlying connection's descriptor.
@@ -329,4 +371,13 @@ func (o *outConn) wait() {
 		o.drained.Wait()
 	}
 	o.mu.Unlock()
+}
+
+// shutRead shuts the reading side of conn (closing it when it has none to
+// shut): how Kill ends a connection an event loop owns.
+func shutRead(conn net.Conn) error {
+	if cr, ok := conn.(interface{ CloseRead() error }); ok {
+		return cr.CloseRead()
+	}
+	return conn.Close()
 }

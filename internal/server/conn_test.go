@@ -23,6 +23,13 @@ import (
 // directives and stops it when the test ends.
 func startServer(tb testing.TB, directives ...string) *Server {
 	tb.Helper()
+	return startServerWith(tb, Options{}, directives...)
+}
+
+// startServerWith is startServer with options (its listener and logger
+// are set here).
+func startServerWith(tb testing.TB, opts Options, directives ...string) *Server {
+	tb.Helper()
 	cfg := config.New()
 	for i := 0; i+1 < len(directives); i += 2 {
 		if err := cfg.Set(directives[i], directives[i+1], true); err != nil {
@@ -33,7 +40,8 @@ func startServer(tb testing.TB, directives ...string) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := New(cfg, Options{Listeners: []net.Listener{ln}, Logger: log.New(io.Discard, "", 0)})
+	opts.Listeners, opts.Logger = []net.Listener{ln}, log.New(io.Discard, "", 0)
+	s, err := New(cfg, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -412,14 +420,14 @@ func TestDispatchNoAlloc(t *testing.T) {
 	}
 }
 
-// measuredConn starts a server and connects to it, for the tests that
-// measure a loopback run (skipped under -short).
-func measuredConn(t *testing.T) net.Conn {
+// measuredConn starts a server with opts and connects to it, for the
+// tests that measure a loopback run (skipped under -short).
+func measuredConn(t *testing.T, opts Options) net.Conn {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("measures a loopback run")
 	}
-	c := dial(t, startServer(t))
+	c := dial(t, startServerWith(t, opts))
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	return c
 }
@@ -439,7 +447,7 @@ func roundTrip(t *testing.T, c net.Conn, in, got []byte) {
 // allocates nothing per command in the steady state, measured over the
 // whole process while the client reuses its buffers.
 func TestConnNoAlloc(t *testing.T) {
-	c := measuredConn(t)
+	c := measuredConn(t, Options{})
 	const batch = 200
 	block := bytes.Repeat(encodeCmd("ECHO", "hello"), batch)
 	got := make([]byte, batch*len("$5\r\nhello\r\n"))
@@ -462,7 +470,16 @@ func TestConnNoAlloc(t *testing.T) {
 // buffer has grown; giving it back at every wait would cost a regrowth of
 // the reply's size per round.
 func TestLargeRepliesKeepBuffer(t *testing.T) {
-	c := measuredConn(t)
+	for _, mode := range []struct {
+		name string
+		opts Options
+	}{{"loop", Options{}}, {"goroutine", Options{ConnGoroutines: true}}} {
+		t.Run(mode.name, func(t *testing.T) { largeRepliesKeepBuffer(t, mode.opts) })
+	}
+}
+
+func largeRepliesKeepBuffer(t *testing.T, opts Options) {
+	c := measuredConn(t, opts)
 	val := strings.Repeat("v", 4096)
 	var fill, acks []byte
 	for i := 1; i <= 100; i++ {
@@ -512,9 +529,9 @@ func TestBusyConnectionYields(t *testing.T) {
 		runtime.Gosched()
 	}
 	t.Cleanup(func() { yieldBusy = runtime.Gosched })
-	s := startServer(t)
-	if !rawReads {
-		t.Skip("yielding needs the raw read path")
+	s := startServerWith(t, Options{ConnGoroutines: true})
+	if !rawReads || s.loops != nil {
+		t.Skip("yielding is for connections on goroutines of their own, reading through the raw path")
 	}
 	c := dial(t, s)
 	c.SetDeadline(time.Now().Add(60 * time.Second))

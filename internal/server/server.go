@@ -52,6 +52,11 @@ type Options struct {
 	// sets it; a server embedded in another program leaves that program's
 	// runtime alone.
 	TuneRuntime bool
+	// ConnGoroutines serves every connection on a goroutine of its own
+	// instead of from event loops, GOMAXPROCS of them (loop.go; Linux
+	// only). The environment variable EMBER_EVENT_LOOP=0 sets it for any
+	// server, and =1 clears it.
+	ConnGoroutines bool
 }
 
 // Server is a running Ember server.
@@ -73,6 +78,10 @@ type Server struct {
 	mem memoryState
 	lns []net.Listener
 	log *log.Logger
+	// loops are the event loops (Options.ConnGoroutines); nextLoop picks the
+	// one a new connection joins.
+	loops    []*eventLoop
+	nextLoop atomic.Uint64
 
 	wg       sync.WaitGroup
 	closeMu  sync.Mutex
@@ -278,6 +287,11 @@ func (s *Server) Start() error {
 		}
 	}
 	s.lns = lns
+	if useLoops(s.opts.ConnGoroutines, os.Getenv("EMBER_EVENT_LOOP")) {
+		if err := s.startLoops(runtime.GOMAXPROCS(0)); err != nil {
+			s.log.Printf("event loops: %v; serving a goroutine per connection", err)
+		}
+	}
 	for _, ln := range lns {
 		s.wg.Add(1)
 		go s.acceptLoop(ln)
@@ -285,6 +299,19 @@ func (s *Server) Start() error {
 	s.wg.Add(1)
 	go s.cron()
 	return nil
+}
+
+// useLoops reports whether connections go to event loops: unless
+// goroutines says otherwise, or env (EMBER_EVENT_LOOP) is "0"; "1" wins
+// over goroutines.
+func useLoops(goroutines bool, env string) bool {
+	switch env {
+	case "0":
+		return false
+	case "1":
+		return true
+	}
+	return !goroutines
 }
 
 // Addr is the address of the first listener.
@@ -323,6 +350,7 @@ func (s *Server) Close() error {
 	for _, c := range s.env.Clients.List() {
 		c.Kill()
 	}
+	s.stopLoops()
 	s.wg.Wait()
 	return nil
 }
