@@ -234,9 +234,27 @@ func (l *eventLoop) mustLeave(c *client.Client, args [][]byte) bool {
 	if spec == nil {
 		return false
 	}
-	if spec.Flags&command.Blocking != 0 {
+	if c.MultiLen() >= 0 && spec.Name != "exec" {
+		return false // queued: it runs in EXEC, where nothing blocks
+	}
+	if spec.Flags&command.Blocking != 0 || mayWait(spec) {
 		return true
 	}
+	if spec.Name == "exec" {
+		// A script queued in the transaction runs inside EXEC.
+		for _, q := range c.Queued {
+			if mayWait(q.Spec) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayWait reports the commands, besides the blocking ones, that may keep
+// their connection waiting: scripts (until they end or SCRIPT KILL), the
+// subscriber and monitor modes, DEBUG (SLEEP), SHUTDOWN, replication.
+func mayWait(spec *command.Spec) bool {
 	switch spec.Name {
 	case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro",
 		"subscribe", "psubscribe", "ssubscribe", "monitor", "debug", "shutdown",

@@ -197,3 +197,33 @@ func readBulk(br *bufio.Reader) (string, error) {
 	_, err = io.ReadFull(br, b)
 	return string(b[:n]), err
 }
+
+// TestEventLoopLeavesForScripts: a script, alone or queued in a
+// transaction, runs on the connection's own goroutine, so that the loop
+// goes on serving (and answering BUSY) while it runs.
+func TestEventLoopLeavesForScripts(t *testing.T) {
+	s := startLoopServer(t)
+	plain, txn := dial(t, s), dial(t, s)
+	for _, c := range []net.Conn{plain, txn} {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+	}
+	pb, tb := bufio.NewReader(plain), bufio.NewReader(txn)
+	if _, err := txn.Write(append(encodeCmd("MULTI"), encodeCmd("EVAL", "return 7", "0")...)); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, tb, "+OK\r\n+QUEUED\r\n")
+	if n := loopConns(s); n != 2 {
+		t.Fatalf("%d connections in the loops before EXEC, want 2", n)
+	}
+	if _, err := txn.Write(encodeCmd("EXEC")); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, tb, "*1\r\n:7\r\n")
+	if _, err := plain.Write(encodeCmd("EVAL", "return 8", "0")); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, pb, ":8\r\n")
+	if n := loopConns(s); n != 0 {
+		t.Errorf("%d connections in the loops after EXEC of a script and EVAL, want 0", n)
+	}
+}
