@@ -92,7 +92,9 @@ func (db DB) lookup(key []byte, flags LookupFlag) (*shard, *table, *Entry) {
 	t := &s.dbs[db.Index]
 	e := t.keys.RefHash(key, h)
 	if e != nil && e.Volatile() && db.expiredAt(t.expireOf(key, e)) {
-		db.expire(s, t, key)
+		if p := db.ks.ExpiryPaused; p == nil || !p() {
+			db.expire(s, t, key)
+		}
 		e = nil
 	}
 	if flags&NoStats == 0 {

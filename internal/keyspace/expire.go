@@ -19,7 +19,7 @@ const (
 // budget is spent. now gives the current time in Unix ms. It locks shards
 // itself, one batch at a time, and returns how many keys it deleted.
 func (ks *Keyspace) ActiveExpireCycle(now func() int64, budget time.Duration) int {
-	if !ks.ActiveExpire() {
+	if !ks.ActiveExpire() || (ks.ExpiryPaused != nil && ks.ExpiryPaused()) {
 		return 0
 	}
 	start := time.Now()

@@ -128,6 +128,11 @@ type Keyspace struct {
 	// OnMiss, when set, is called for every read lookup that finds no key
 	// (lookups counted in keyspace_misses; the "keymiss" event).
 	OnMiss func(db DB, key []byte)
+	// ExpiryPaused, when set, reports a CLIENT PAUSE in force: expiry is
+	// held back as writes are. A lookup then finds an expired key gone
+	// but leaves it in place, and active expiry skips its cycles, as in
+	// Redis; the key goes with the first lookup after the pause.
+	ExpiryPaused func() bool
 
 	// OnEvict, when set, is called (with the shard locked) for every key
 	// removed by eviction (maxmemory).

@@ -190,6 +190,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 			s.env.Notify.Key(from, notify.KeyMiss, "keymiss", key, db.Index)
 		}
 	}
+	s.ks.ExpiryPaused = s.env.Pause.On
 	// maxmemory: evicted keys are announced, invalidated and touched like
 	// expired ones (memory.go).
 	s.ks.OnEvict = s.onEvict

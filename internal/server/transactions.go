@@ -69,13 +69,25 @@ func (s *Server) queue(c *client.Client, spec *command.Spec, args [][]byte) {
 }
 
 // mayReplicate reports whether CLIENT PAUSE WRITE holds spec back: a
-// write command, or an EXEC that queued one.
+// write command, a script that may write (its flags decide, as Redis's
+// getCommandFlags), or an EXEC that queued one of those.
 func (s *Server) mayReplicate(c *client.Client, spec *command.Spec, args [][]byte) bool {
 	const w = command.Write | command.MayReplicate
+	if spec == s.txn.exec {
+		if c.MultiFlags&w == 0 {
+			return false
+		}
+		for _, q := range c.Queued {
+			if s.mayReplicate(c, q.Spec, q.Args) {
+				return true
+			}
+		}
+		return false
+	}
 	if spec.Flags&w != 0 && spec.Flags&command.AllKeys != 0 && spec.Group == command.GroupScripting {
 		return handler.ScriptMayWrite(s.env, spec, args)
 	}
-	return spec.Flags&w != 0 || spec == s.txn.exec && c.MultiFlags&w != 0
+	return spec.Flags&w != 0
 }
 
 // execTxn runs the queued transaction of a client in MULTI whose queueing

@@ -56,3 +56,71 @@ FCALL_RO ro 0
 		}
 	}
 }
+
+// TestPauseTransactionOfReadOnlyScripts: under CLIENT PAUSE WRITE, EXEC
+// of a transaction that queued only no-writes scripts runs at once: the
+// scripts' declared flags decide, not EVAL's.
+func TestPauseTransactionOfReadOnlyScripts(t *testing.T) {
+	p := pair(t)
+	t.Cleanup(func() { p.Both("CLIENT", "UNPAUSE") })
+	p.Both("CLIENT", "PAUSE", "60000", "WRITE")
+	p.CheckAll(Script(`
+MULTI
+EVAL "#!lua flags=no-writes\nreturn 12" 0
+EVAL_RO "return 13" 0
+EXEC
+`))
+}
+
+// TestPauseHoldsExpiry: while clients are paused, a key whose time to
+// live ran out reads as gone but is not deleted (expired_keys does not
+// move, and active expiry is held back too); the first lookup after
+// UNPAUSE deletes it.
+func TestPauseHoldsExpiry(t *testing.T) {
+	p := pair(t)
+	t.Cleanup(func() { p.Both("CLIENT", "UNPAUSE") })
+	conns := map[string]*Conn{"redis": p.Redis, "ember": p.Ember}
+	before := map[string]int64{}
+	for name, c := range conns {
+		before[name] = genInfoField(t, c, "expired_keys")
+	}
+	p.CheckAll(Script(`
+MULTI
+SET pausekey v PX 20
+CLIENT PAUSE 60000 WRITE
+EXEC
+`))
+	// Wait until the time to live has run out on both servers.
+	for name, c := range conns {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			r, err := c.Do("PTTL", "pausekey")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(r) == ":-2\r\n" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: PTTL still %q", name, r)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	p.CheckAll(Script(`
+GET pausekey
+EXISTS pausekey
+`))
+	for name, c := range conns {
+		if n := genInfoField(t, c, "expired_keys") - before[name]; n != 0 {
+			t.Errorf("%s: %d keys expired during the pause, want 0", name, n)
+		}
+	}
+	p.Both("CLIENT", "UNPAUSE")
+	p.Check("GET", "pausekey")
+	for name, c := range conns {
+		if n := genInfoField(t, c, "expired_keys") - before[name]; n < 1 {
+			t.Errorf("%s: no key expired after UNPAUSE and GET", name)
+		}
+	}
+}
