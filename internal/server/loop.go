@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
@@ -40,10 +41,23 @@ type eventLoop struct {
 	s    *Server
 	epfd int
 	file *os.File // epfd, for the runtime's poller
+	// wakeR and wakeW are a pipe through which the loop lets the runtime
+	// poll the network while it stays busy (yieldToPoller).
+	wakeR *os.File
+	wakeW int
+	// awake is when the loop last waited for the poller.
+	awake time.Time
 
 	mu    sync.Mutex
 	conns map[uint64]*loopConn
 }
+
+// pollEvery is how long a busy loop runs before it lets the runtime poll
+// the network. The runtime polls only when it has nothing else to run (or
+// every 10 ms as a last resort), and a loop under load always has work:
+// the accept loop and the connections on goroutines of their own would
+// otherwise wait up to 10 ms for their input.
+const pollEvery = 250 * time.Microsecond
 
 // loopConn is a connection owned by an event loop.
 type loopConn struct {
@@ -70,7 +84,13 @@ func (s *Server) startLoops(n int) error {
 			syscall.Close(epfd)
 			return err
 		}
-		l := &eventLoop{s: s, epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"), conns: map[uint64]*loopConn{}}
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+			syscall.Close(epfd)
+			return err
+		}
+		l := &eventLoop{s: s, epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"),
+			wakeR: os.NewFile(uintptr(p[0]), "loop-wake"), wakeW: p[1], conns: map[uint64]*loopConn{}}
 		s.loops = append(s.loops, l)
 		s.wg.Add(1)
 		go l.run()
@@ -129,7 +149,13 @@ func (l *eventLoop) run() {
 		return
 	}
 	events := make([]syscall.EpollEvent, 128)
+	wake, err := l.wakeR.SyscallConn()
+	if err != nil {
+		l.s.log.Printf("event loop: %v", err)
+		return
+	}
 	rc.Read(func(uintptr) bool {
+		l.awake = time.Now()
 		for {
 			select {
 			case <-l.s.done:
@@ -156,7 +182,29 @@ func (l *eventLoop) run() {
 			// Timers, the accept loop and connections on goroutines of
 			// their own run between turns.
 			runtime.Gosched()
+			if time.Since(l.awake) >= pollEvery {
+				l.yieldToPoller(wake)
+				l.awake = time.Now()
+			}
 		}
+	})
+}
+
+// yieldToPoller waits for the runtime's poller once, on the loop's own
+// pipe made readable just before: the poller then also wakes whatever
+// else is ready (new connections, connections on goroutines of their
+// own), and they run before the loop resumes.
+func (l *eventLoop) yieldToPoller(wake syscall.RawConn) {
+	first := true
+	wake.Read(func(fd uintptr) bool {
+		if first {
+			first = false
+			syscall.Write(l.wakeW, []byte{1})
+			return false
+		}
+		var b [64]byte
+		syscall.Read(int(fd), b[:])
+		return true
 	})
 }
 
@@ -306,4 +354,6 @@ func (l *eventLoop) closeAll() {
 		l.drop(lc, false)
 	}
 	l.file.Close()
+	l.wakeR.Close()
+	syscall.Close(l.wakeW)
 }
