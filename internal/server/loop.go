@@ -47,6 +47,10 @@ type eventLoop struct {
 	wakeW int
 	// awake is when the loop last waited for the poller.
 	awake time.Time
+	// wakeFn is wakeOnce; wakeSent says its first call is done.
+	wakeFn   func(fd uintptr) bool
+	wakeSent bool
+	wakeBuf  [64]byte
 
 	mu    sync.Mutex
 	conns map[uint64]*loopConn
@@ -91,6 +95,7 @@ func (s *Server) startLoops(n int) error {
 		}
 		l := &eventLoop{s: s, epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"),
 			wakeR: os.NewFile(uintptr(p[0]), "loop-wake"), wakeW: p[1], conns: map[uint64]*loopConn{}}
+		l.wakeFn = l.wakeOnce
 		s.loops = append(s.loops, l)
 		s.wg.Add(1)
 		go l.run()
@@ -195,17 +200,21 @@ func (l *eventLoop) run() {
 // else is ready (new connections, connections on goroutines of their
 // own), and they run before the loop resumes.
 func (l *eventLoop) yieldToPoller(wake syscall.RawConn) {
-	first := true
-	wake.Read(func(fd uintptr) bool {
-		if first {
-			first = false
-			syscall.Write(l.wakeW, []byte{1})
-			return false
-		}
-		var b [64]byte
-		syscall.Read(int(fd), b[:])
-		return true
-	})
+	l.wakeSent = false
+	wake.Read(l.wakeFn)
+}
+
+// wakeOnce is yieldToPoller's RawConn.Read callback (a method value kept
+// in wakeFn, so that yielding allocates nothing): the first call makes
+// the pipe readable and waits, the second drains it.
+func (l *eventLoop) wakeOnce(fd uintptr) bool {
+	if !l.wakeSent {
+		l.wakeSent = true
+		syscall.Write(l.wakeW, l.wakeBuf[:1])
+		return false
+	}
+	syscall.Read(int(fd), l.wakeBuf[:])
+	return true
 }
 
 // serve runs what one read of lc brings, and writes the replies.
