@@ -12,43 +12,43 @@ const canReadRaw = true
 // and returns true; when nothing is ready it lends the buffer out and
 // returns false, so that RawConn.Read waits for input and calls it again.
 func (r *Reader) readRawFD(fd uintptr) bool {
-	for {
-		if r.buf == nil {
-			r.buf = smallBufs.Get().(*[minRead]byte)[:0]
-		}
-		n, err := syscall.Read(int(fd), r.buf[:cap(r.buf)])
-		switch err {
-		case nil:
-			r.rawN = max(n, 0)
-			return true
-		case syscall.EINTR:
-		case syscall.EAGAIN:
-			r.idle()
-			return false
-		default:
-			r.rawErr = err
-			return true
-		}
+	if r.buf == nil {
+		r.buf = smallBufs.Get().(*[minRead]byte)[:0]
 	}
+	n, again, err := readFD(fd, r.buf[:cap(r.buf)])
+	if again {
+		r.idle()
+		return false
+	}
+	r.rawN, r.rawErr = n, err
+	return true
 }
 
 // readNoWaitFD is RawConn.Read's callback in event-loop mode: one read
 // into the free space after r.w, never waiting (ErrWouldBlock when the
 // socket holds nothing).
 func (r *Reader) readNoWaitFD(fd uintptr) bool {
+	n, again, err := readFD(fd, r.buf[r.w:cap(r.buf)])
+	if again {
+		err = ErrWouldBlock
+	}
+	r.rawN, r.rawErr = n, err
+	return true
+}
+
+// readFD reads fd into b, again when interrupted; again reports that the
+// socket had nothing to read.
+func readFD(fd uintptr, b []byte) (n int, again bool, err error) {
 	for {
-		n, err := syscall.Read(int(fd), r.buf[r.w:cap(r.buf)])
+		n, err := syscall.Read(int(fd), b)
 		switch err {
 		case nil:
-			r.rawN = max(n, 0)
-			return true
+			return max(n, 0), false, nil
 		case syscall.EINTR:
 		case syscall.EAGAIN:
-			r.rawErr = ErrWouldBlock
-			return true
+			return 0, true, nil
 		default:
-			r.rawErr = err
-			return true
+			return 0, false, err
 		}
 	}
 }

@@ -36,6 +36,15 @@ func loopConns(s *Server) int {
 	return n
 }
 
+// dialTwo opens two connections to s, with deadlines, and their readers.
+func dialTwo(t *testing.T, s *Server, limit time.Duration) (a, b net.Conn, ar, br *bufio.Reader) {
+	t.Helper()
+	a, b = dial(t, s), dial(t, s)
+	a.SetDeadline(time.Now().Add(limit))
+	b.SetDeadline(time.Now().Add(limit))
+	return a, b, bufio.NewReader(a), bufio.NewReader(b)
+}
+
 // expectReply reads exactly want from br.
 func expectReply(t *testing.T, br *bufio.Reader, want string) {
 	t.Helper()
@@ -76,11 +85,7 @@ func TestEventLoopServes(t *testing.T) {
 // the others; the connection keeps working.
 func TestEventLoopLeavesToBlock(t *testing.T) {
 	s := startLoopServer(t)
-	blocked, other := dial(t, s), dial(t, s)
-	for _, c := range []net.Conn{blocked, other} {
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-	}
-	bb, ob := bufio.NewReader(blocked), bufio.NewReader(other)
+	blocked, other, bb, ob := dialTwo(t, s, 10*time.Second)
 	if _, err := blocked.Write(encodeCmd("BLPOP", "q", "0")); err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +109,7 @@ func TestEventLoopLeavesToBlock(t *testing.T) {
 // sees the end of the connection) and the loop forgets it.
 func TestEventLoopKill(t *testing.T) {
 	s := startLoopServer(t)
-	victim, killer := dial(t, s), dial(t, s)
-	for _, c := range []net.Conn{victim, killer} {
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-	}
-	vb, kb := bufio.NewReader(victim), bufio.NewReader(killer)
+	victim, killer, vb, kb := dialTwo(t, s, 10*time.Second)
 	if _, err := victim.Write(encodeCmd("CLIENT", "SETNAME", "victim")); err != nil {
 		t.Fatal(err)
 	}
@@ -156,19 +157,15 @@ func TestEventLoopQuitDrains(t *testing.T) {
 // 600 of the INCRs) of each ready connection.
 func TestEventLoopTurns(t *testing.T) {
 	s := startLoopServer(t)
-	busy, other := dial(t, s), dial(t, s)
-	for _, c := range []net.Conn{busy, other} {
-		c.SetDeadline(time.Now().Add(60 * time.Second))
-	}
+	busy, other, bb, ob := dialTwo(t, s, 60*time.Second)
 	cmd := encodeCmd("INCR", "counter")
 	n := 4 << 20 / len(cmd)
 	go busy.Write(bytes.Repeat(cmd, n))
-	bb := bufio.NewReader(busy)
 	expectReply(t, bb, ":1\r\n") // the pipeline is being served
 	if _, err := other.Write(encodeCmd("GET", "counter")); err != nil {
 		t.Fatal(err)
 	}
-	reply, err := readBulk(bufio.NewReader(other))
+	reply, err := readBulk(ob)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,11 +200,7 @@ func readBulk(br *bufio.Reader) (string, error) {
 // goes on serving (and answering BUSY) while it runs.
 func TestEventLoopLeavesForScripts(t *testing.T) {
 	s := startLoopServer(t)
-	plain, txn := dial(t, s), dial(t, s)
-	for _, c := range []net.Conn{plain, txn} {
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-	}
-	pb, tb := bufio.NewReader(plain), bufio.NewReader(txn)
+	plain, txn, pb, tb := dialTwo(t, s, 10*time.Second)
 	if _, err := txn.Write(append(encodeCmd("MULTI"), encodeCmd("EVAL", "return 7", "0")...)); err != nil {
 		t.Fatal(err)
 	}
