@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"testing"
@@ -252,5 +253,92 @@ func TestReaderNoWait(t *testing.T) {
 	r.StopNoWait()
 	if r.raw != nil || r.noWait {
 		t.Error("StopNoWait left event-loop mode on")
+	}
+}
+
+// TestReaderNoWaitChunks: in event-loop mode, a random stream of commands
+// (multibulk and inline, with bulks of every size up to 40 KB) written in
+// random pieces, each read in turns of one read, parses to exactly the
+// commands sent, in order. Seed printed.
+func TestReaderNoWaitChunks(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed=%d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	r, client, server := rawPair(t)
+	rc, _ := server.(*net.TCPConn).SyscallConn()
+	r.SetNoWait(rc)
+	var want [][]string
+	var stream []byte
+	for range 300 {
+		n := 1 + rng.IntN(4)
+		cmd := make([]string, n)
+		for i := range cmd {
+			size := rng.IntN(12)
+			if rng.IntN(20) == 0 {
+				size = rng.IntN(40 << 10)
+			}
+			b := make([]byte, size)
+			for j := range b {
+				b[j] = byte('a' + rng.IntN(26))
+			}
+			cmd[i] = string(b)
+		}
+		if cmd[0] == "" {
+			cmd[0] = "x"
+		}
+		if rng.IntN(4) == 0 && len(cmd) < 3 && !strings.ContainsAny(strings.Join(cmd, ""), " \"'") {
+			stream = append(stream, strings.Join(cmd, " ")+"\r\n"...) // inline
+			var words []string
+			for _, w := range cmd {
+				if w != "" {
+					words = append(words, w)
+				}
+			}
+			cmd = words
+		} else {
+			stream = append(stream, encode(cmd...)...)
+		}
+		want = append(want, cmd)
+	}
+	got := 0
+	take := func() {
+		for {
+			args, err := r.ReadCommand()
+			if err == ErrWouldBlock {
+				return
+			}
+			if err != nil {
+				t.Fatalf("command %d: %v", got, err)
+			}
+			if got >= len(want) || len(args) != len(want[got]) {
+				t.Fatalf("command %d: %d arguments, want %v", got, len(args), want[got])
+			}
+			for i := range args {
+				if string(args[i]) != want[got][i] {
+					t.Fatalf("command %d argument %d differs", got, i)
+				}
+			}
+			got++
+		}
+	}
+	for len(stream) > 0 {
+		k := min(len(stream), 1+rng.IntN(9000))
+		if _, err := client.Write(stream[:k]); err != nil {
+			t.Fatal(err)
+		}
+		stream = stream[k:]
+		for range 1 + rng.IntN(3) {
+			r.AllowRead()
+			take()
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for got < len(want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("parsed %d of %d commands", got, len(want))
+		}
+		r.AllowRead()
+		take()
+		time.Sleep(time.Millisecond)
 	}
 }
