@@ -554,3 +554,36 @@ func TestBusyConnectionYields(t *testing.T) {
 		t.Errorf("a connection ran a pipeline of %d commands that kept arriving and never yielded", n)
 	}
 }
+
+// TestIdleTimeout: with the timeout directive, a connection that sends no
+// command for longer is closed, while a subscriber, which waits by
+// design, is left open.
+func TestIdleTimeout(t *testing.T) {
+	s := startServer(t, "timeout", "1")
+	idle, sub := dial(t, s), dial(t, s)
+	for _, c := range []net.Conn{idle, sub} {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+	}
+	sr := bufio.NewReader(sub)
+	if _, err := sub.Write(encodeCmd("SUBSCRIBE", "ch")); err != nil {
+		t.Fatal(err)
+	}
+	want := "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(sr, got); err != nil || string(got) != want {
+		t.Fatalf("SUBSCRIBE: %q, %v", got, err)
+	}
+	if n, err := idle.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("read %d bytes from an idle connection, want it closed", n)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the idle connection was not closed within 10 s")
+	}
+	if _, err := sub.Write(encodeCmd("PING")); err != nil {
+		t.Fatal(err)
+	}
+	want = "*2\r\n$4\r\npong\r\n$0\r\n\r\n"
+	got = make([]byte, len(want))
+	if _, err := io.ReadFull(sr, got); err != nil || string(got) != want {
+		t.Fatalf("subscriber after the timeout: %q, %v", got, err)
+	}
+}

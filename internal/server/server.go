@@ -394,7 +394,7 @@ func (s *Server) cron() {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	nowMs := func() int64 { return s.now().UnixMilli() }
-	for {
+	for tick := int64(1); ; tick++ {
 		select {
 		case <-s.done:
 			return
@@ -402,6 +402,28 @@ func (s *Server) cron() {
 			// Redis gives active expiry 25% of each cron period.
 			s.ks.ActiveExpireCycle(nowMs, period/4)
 			s.memoryCron()
+			if tick%hz == 0 {
+				s.closeIdleClients(time.Now())
+			}
+		}
+	}
+}
+
+// closeIdleClients closes the connections that sent no command for longer
+// than the timeout directive (seconds; 0 never), as Redis's clients cron:
+// blocked clients, subscribers and monitors wait by design and are left.
+func (s *Server) closeIdleClients(now time.Time) {
+	secs := s.cfg.Int("timeout")
+	if secs <= 0 {
+		return
+	}
+	limit := time.Duration(secs) * time.Second
+	for _, c := range s.env.Clients.List() {
+		if c.Flags()&client.FlagBlocked != 0 || c.PubSub() || handler.IsMonitor(s.env, c) {
+			continue
+		}
+		if now.Sub(c.LastSeen()) > limit {
+			c.Kill()
 		}
 	}
 }
