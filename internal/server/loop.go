@@ -54,6 +54,8 @@ type eventLoop struct {
 
 	mu    sync.Mutex
 	conns map[uint64]*loopConn
+	// closed is set when the loop stops: it takes no more connections.
+	closed bool
 }
 
 // pollEvery is how long a busy loop runs before it lets the runtime poll
@@ -129,6 +131,13 @@ func (s *Server) adopt(c *client.Client, out *outConn) bool {
 	// the end of input, closes the connection.
 	out.closeRead.Store(true)
 	l.mu.Lock()
+	if l.closed {
+		// The loop stopped (the server is closing): end the connection.
+		l.mu.Unlock()
+		out.closeRead.Store(false)
+		s.closeClient(c)
+		return true
+	}
 	l.conns[lc.id] = lc
 	l.mu.Unlock()
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP}
@@ -354,6 +363,7 @@ func (l *eventLoop) drop(lc *loopConn, drain bool) {
 // closeAll ends the connections still in the loop when it stops.
 func (l *eventLoop) closeAll() {
 	l.mu.Lock()
+	l.closed = true
 	conns := make([]*loopConn, 0, len(l.conns))
 	for _, lc := range l.conns {
 		conns = append(conns, lc)
