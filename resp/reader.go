@@ -192,14 +192,21 @@ func (r *Reader) readNoWait() error {
 	if err == ErrWouldBlock {
 		return err
 	}
-	if err == nil && r.rawN == 0 {
+	return r.took(r.rawN, err)
+}
+
+// took records a raw read that added n bytes to the buffer and ended with
+// err: a read of nothing is the end of input, and an error is kept for
+// after the data that came with it.
+func (r *Reader) took(n int, err error) error {
+	r.w += n
+	r.buf = r.buf[:r.w]
+	if err == nil && n == 0 {
 		err = io.EOF
 	}
-	r.w += r.rawN
-	r.buf = r.buf[:r.w]
 	if err != nil {
 		r.err = err
-		if r.rawN > 0 {
+		if n > 0 {
 			return nil
 		}
 		return err
@@ -492,20 +499,8 @@ func (r *Reader) readRaw() error {
 		r.err = err
 		return err
 	}
-	n := r.rawN
-	r.w = n
-	r.buf = r.buf[:n]
-	if err == nil && n == 0 {
-		err = io.EOF
-	}
-	if err != nil {
-		r.err = err
-		if n > 0 {
-			return nil
-		}
-		return err
-	}
-	return nil
+	r.w = 0 // fill reads raw only into an empty buffer
+	return r.took(r.rawN, err)
 }
 
 // idle gives the read buffer back while the connection waits for input.

@@ -26,7 +26,7 @@ var dbSpecs = []*Spec{
 	{Name: "select", Arity: 2, Flags: Loading | Stale | Fast, ACL: CatConnection,
 		Group: GroupConnection, Since: "1.0.0", Complexity: "O(1)",
 		Summary: "Switches the connection to another database."},
-	{Name: "wait", Arity: 3, Flags: NoScript, ACL: CatConnection,
+	{Name: "wait", Arity: 3, Flags: NoScript | MayWait, ACL: CatConnection,
 		Tips:  []string{"request_policy:all_shards", "response_policy:agg_min"},
 		Group: GroupGeneric, Since: "3.0.0", Complexity: "O(1)",
 		Summary: "Blocks until replicas acknowledged this connection's writes, or a timeout."},

@@ -10,7 +10,7 @@ const pubsubFlags = PubSub | NoScript | Loading | Stale
 var shardChannelSpec = []KeySpec{{Flags: KeyNotKey, Index: 1, LastKey: -1, Step: 1}}
 
 var pubsubSpecs = []*Spec{
-	{Name: "subscribe", Arity: -2, Flags: pubsubFlags,
+	{Name: "subscribe", Arity: -2, Flags: pubsubFlags | MayWait,
 		Group: GroupPubSub, Since: "2.0.0",
 		Complexity: "O(N) where N is the number of channels to subscribe to.",
 		Summary:    "Starts listening to messages published to the given channels."},
@@ -18,7 +18,7 @@ var pubsubSpecs = []*Spec{
 		Group: GroupPubSub, Since: "2.0.0",
 		Complexity: "O(N) where N is the number of clients already subscribed to a channel.",
 		Summary:    "Stops listening to the given channels, or to every channel."},
-	{Name: "psubscribe", Arity: -2, Flags: pubsubFlags,
+	{Name: "psubscribe", Arity: -2, Flags: pubsubFlags | MayWait,
 		Group: GroupPubSub, Since: "2.0.0",
 		Complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
 		Summary:    "Starts listening to messages published to channels that match the given patterns."},
@@ -30,7 +30,7 @@ var pubsubSpecs = []*Spec{
 		Group: GroupPubSub, Since: "2.0.0",
 		Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
 		Summary:    "Sends a message to a channel's subscribers and returns how many received it."},
-	{Name: "ssubscribe", Arity: -2, Flags: pubsubFlags, KeySpecs: shardChannelSpec,
+	{Name: "ssubscribe", Arity: -2, Flags: pubsubFlags | MayWait, KeySpecs: shardChannelSpec,
 		Group: GroupPubSub, Since: "7.0.0",
 		Complexity: "O(N) where N is the number of shard channels to subscribe to.",
 		Summary:    "Starts listening to messages published to the given shard channels."},

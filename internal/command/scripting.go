@@ -6,7 +6,7 @@ func init() { add(scriptingSpecs) }
 // EVAL, EVALSHA, FCALL and their _RO forms hold every shard for the whole
 // run (AllKeys); their key specs stay Redis's, for COMMAND INFO and
 // GETKEYS.
-const scriptRunFlags = NoScript | Stale | SkipMonitor | NoMandatoryKeys | AllKeys
+const scriptRunFlags = NoScript | Stale | SkipMonitor | NoMandatoryKeys | AllKeys | MayWait
 
 // Key specs of the script commands (the COMMAND INFO notes are Redis's).
 var (

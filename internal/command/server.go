@@ -38,16 +38,16 @@ var serverSpecs = []*Spec{
 		Tips:  []string{"nondeterministic_output"},
 		Group: GroupServer, Since: "1.0.0", Complexity: "O(1)",
 		Summary: "Returns the Unix time of the last successful save to disk."},
-	{Name: "monitor", Arity: 1, Flags: Admin | NoScript | Loading | Stale,
+	{Name: "monitor", Arity: 1, Flags: Admin | NoScript | Loading | Stale | MayWait,
 		Group: GroupServer, Since: "1.0.0",
 		Summary: "Streams every command the server runs to the calling client."},
-	{Name: "shutdown", Arity: -1, Flags: Admin | NoScript | Loading | Stale | NoMulti | AllowBusy,
+	{Name: "shutdown", Arity: -1, Flags: Admin | NoScript | Loading | Stale | NoMulti | AllowBusy | MayWait,
 		Group: GroupServer, Since: "1.0.0",
 		Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
 		Summary:    "Stops the server, closing every connection."},
 	// DEBUG is one command (not a container): the dispatcher gives it no
 	// shard locks, so DEBUG SLEEP blocks nobody but its own client.
-	{Name: "debug", Arity: -2, Flags: Admin | NoScript | Loading | Stale | Protected,
+	{Name: "debug", Arity: -2, Flags: Admin | NoScript | Loading | Stale | Protected | MayWait,
 		Group: GroupServer, Since: "1.0.0", Complexity: "Depends on subcommand.",
 		Summary: "Runs debugging and testing helpers."},
 }

@@ -45,6 +45,11 @@ const (
 	Protected
 	// NoAsyncLoading is Redis's no_async_loading (shown by COMMAND INFO).
 	NoAsyncLoading
+	// MayWait marks a command that, without being blocking, may keep its
+	// connection waiting (a script until it ends or SCRIPT KILL, the
+	// subscriber and monitor modes, DEBUG SLEEP, SHUTDOWN, WAIT): an event
+	// loop hands such a connection to a goroutine of its own first.
+	MayWait
 )
 
 var flagNames = []string{

@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,5 +114,32 @@ func TestLookupName(t *testing.T) {
 		case got != nil && got.Name != tc.want:
 			t.Errorf("LookupName(%q) = %s, want %q", tc.name, got.Name, tc.want)
 		}
+	}
+}
+
+// TestMayWait: the commands that may keep their connection waiting
+// without being blocking are exactly the scripts, the subscriber and
+// monitor modes, DEBUG, SHUTDOWN and WAIT; none of them is shown to
+// clients as a flag.
+func TestMayWait(t *testing.T) {
+	var got []string
+	for _, s := range command.All() {
+		if s.Flags&command.MayWait != 0 {
+			got = append(got, s.Name)
+		}
+		for _, sub := range s.Subs {
+			if sub.Flags&command.MayWait != 0 {
+				got = append(got, sub.Name)
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"debug", "eval", "eval_ro", "evalsha", "evalsha_ro", "fcall", "fcall_ro",
+		"monitor", "psubscribe", "shutdown", "ssubscribe", "subscribe", "wait"}
+	if !slices.Equal(got, want) {
+		t.Errorf("MayWait commands %v, want %v", got, want)
+	}
+	if names := command.MayWait.Names(); len(names) != 0 {
+		t.Errorf("MayWait shows as %v", names)
 	}
 }

@@ -94,21 +94,7 @@ func (s *Server) closeClient(c *client.Client) {
 // connLoop serves a connection on its own goroutine until it ends,
 // starting with first (a command already read) when it is not nil.
 func (s *Server) connLoop(c *client.Client, out *outConn, first [][]byte) {
-	// smallWaits counts the waits for input since the last batch of
-	// replies larger than idleReplyBuf (see Idle below).
-	smallWaits := 0
-	// fresh is set by every read: the first command of what it brought
-	// warms its keys and those of the commands buffered behind it
-	// (prefetch.go); warmed counts the commands that covered, and when
-	// they have run the next ones are warmed.
-	fresh, warmed := false, 0
-	// flush hands the replies to the connection, noting a large batch.
-	flush := func() error {
-		if c.Out.Len() > idleReplyBuf {
-			smallWaits = 0
-		}
-		return s.flush(c)
-	}
+	var st connState
 	// busy counts the reads in a row that found input waiting (the
 	// reader's Idle resets it when one finds none): a client that keeps
 	// the connection fed (large pipelined writes) would otherwise keep
@@ -119,8 +105,8 @@ func (s *Server) connLoop(c *client.Client, out *outConn, first [][]byte) {
 	busy, yields := 0, false
 	c.Reader.BeforeRead = func() error {
 		c.TickStale = true
-		fresh = true
-		if err := flush(); err != nil {
+		st.fresh = true
+		if err := s.flushNoting(c, &st); err != nil {
 			return err
 		}
 		if busy++; yields && busy > busyReads {
@@ -140,11 +126,8 @@ func (s *Server) connLoop(c *client.Client, out *outConn, first [][]byte) {
 		yields = c.Reader.ReadsRaw()
 		c.Reader.Idle = func() {
 			busy = 0
-			if c.Out.Len() != 0 {
-				return
-			}
-			if smallWaits++; smallWaits >= idleReleaseAfter {
-				c.Out.Release(idleReplyBuf)
+			if c.Out.Len() == 0 {
+				st.waited(c)
 			}
 		}
 	}
@@ -156,39 +139,86 @@ func (s *Server) connLoop(c *client.Client, out *outConn, first [][]byte) {
 			args, err = c.Reader.ReadCommand()
 		}
 		if err != nil {
-			var pe *resp.ProtocolError
-			if errors.As(err, &pe) {
-				// Redis answers what came before the error, then the
-				// error, and closes the connection once that is written.
-				c.Out.Error(errs.Protocol(pe.Msg))
-				if s.flush(c) == nil {
-					out.wait()
-				}
-			}
-			// On a read error (the client went away) pending replies are
-			// dropped, as Redis frees such a client at once.
-			return
-		}
-		if fresh || warmed <= 0 {
-			fresh, warmed = false, 0
-			if c.Reader.Buffered() > 0 || len(args) > 3 {
-				warmed = s.prefetch(c, args) // a pipeline, or perhaps several keys
-			}
-		}
-		s.dispatch(c, args)
-		warmed--
-		if c.CloseAfterReply || c.Killed() {
-			if s.flush(c) == nil && !c.Killed() {
+			if s.readFailed(c, err) {
 				out.wait()
 			}
 			return
 		}
-		if c.Out.Len() >= flushAt {
-			if flush() != nil {
-				return
+		if end, drain := s.runCommand(c, &st, args); end {
+			if drain {
+				out.wait()
 			}
+			return
 		}
 	}
+}
+
+// connState is what serving a connection keeps from one command to the
+// next, on a goroutine of its own (connLoop) or in an event loop.
+type connState struct {
+	// fresh is set by every read: the first command of what it brought
+	// warms its keys and those of the commands buffered behind it
+	// (prefetch.go); warmed counts the commands that covered, and when
+	// they have run the next ones are warmed.
+	fresh  bool
+	warmed int
+	// smallWaits counts the waits for input since the last batch of
+	// replies larger than idleReplyBuf.
+	smallWaits int
+}
+
+// waited notes a wait for input with no reply pending: after
+// idleReleaseAfter of them without a large batch of replies, the reply
+// buffer goes back to idleReplyBuf.
+func (st *connState) waited(c *client.Client) {
+	if st.smallWaits++; st.smallWaits >= idleReleaseAfter {
+		c.Out.Release(idleReplyBuf)
+	}
+}
+
+// flushNoting is flush, noting a batch of replies larger than
+// idleReplyBuf.
+func (s *Server) flushNoting(c *client.Client, st *connState) error {
+	if c.Out.Len() > idleReplyBuf {
+		st.smallWaits = 0
+	}
+	return s.flush(c)
+}
+
+// runCommand runs a command read from c: it warms the keys of a new
+// read's commands, dispatches, and hands the replies over once they pass
+// flushAt. It reports whether the connection ends (QUIT, a kill, a failed
+// write) and whether its pending replies are to be written first.
+func (s *Server) runCommand(c *client.Client, st *connState, args [][]byte) (end, drain bool) {
+	if st.fresh || st.warmed <= 0 {
+		st.fresh, st.warmed = false, 0
+		if c.Reader.Buffered() > 0 || len(args) > 3 {
+			st.warmed = s.prefetch(c, args) // a pipeline, or perhaps several keys
+		}
+	}
+	s.dispatch(c, args)
+	st.warmed--
+	if c.CloseAfterReply || c.Killed() {
+		return true, s.flush(c) == nil && !c.Killed()
+	}
+	if c.Out.Len() >= flushAt && s.flushNoting(c, st) != nil {
+		return true, false
+	}
+	return false, false
+}
+
+// readFailed handles a read error: a protocol error is answered, after
+// the replies before it, as Redis does; it reports whether that answer
+// is to be written before the connection closes. On any other error (the
+// client went away) pending replies are dropped, as Redis frees such a
+// client at once.
+func (s *Server) readFailed(c *client.Client, err error) (drain bool) {
+	var pe *resp.ProtocolError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	c.Out.Error(errs.Protocol(pe.Msg))
+	return s.flush(c) == nil
 }
 
 // flush hands the pending replies to the connection. It does not block on

@@ -3,7 +3,6 @@
 package server
 
 import (
-	"errors"
 	"os"
 	"runtime"
 	"sync"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
-	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/resp"
 )
 
@@ -71,9 +69,7 @@ type loopConn struct {
 	fd  int
 	c   *client.Client
 	out *outConn
-	// smallWaits counts the turns without a batch of replies larger than
-	// idleReplyBuf (connLoop's rule for giving the reply buffer back).
-	smallWaits int
+	st  connState
 }
 
 // loopIDs numbers the connections registered with event loops.
@@ -231,20 +227,14 @@ func (l *eventLoop) serve(lc *loopConn) {
 	s, c := l.s, lc.c
 	c.TickStale = true
 	c.Reader.AllowRead()
-	fresh, warmed := true, 0
+	lc.st.fresh = true
 	for {
 		args, err := c.Reader.ReadCommand()
 		if err == resp.ErrWouldBlock {
 			break
 		}
 		if err != nil {
-			var pe *resp.ProtocolError
-			if errors.As(err, &pe) {
-				c.Out.Error(errs.Protocol(pe.Msg))
-				l.drop(lc, s.flush(c) == nil)
-				return
-			}
-			l.drop(lc, false)
+			l.drop(lc, s.readFailed(c, err))
 			return
 		}
 		if l.mustLeave(c, args) {
@@ -257,37 +247,17 @@ func (l *eventLoop) serve(lc *loopConn) {
 			}()
 			return
 		}
-		if fresh || warmed <= 0 {
-			fresh, warmed = false, 0
-			if c.Reader.Buffered() > 0 || len(args) > 3 {
-				warmed = s.prefetch(c, args)
-			}
-		}
-		s.dispatch(c, args)
-		warmed--
-		if c.CloseAfterReply || c.Killed() {
-			l.drop(lc, s.flush(c) == nil && !c.Killed())
+		if end, drain := s.runCommand(c, &lc.st, args); end {
+			l.drop(lc, drain)
 			return
 		}
-		if c.Out.Len() >= flushAt {
-			lc.smallWaits = 0
-			if s.flush(c) != nil {
-				l.drop(lc, false)
-				return
-			}
-		}
 	}
-	if c.Out.Len() > idleReplyBuf {
-		lc.smallWaits = 0
-	}
-	if s.flush(c) != nil {
+	if s.flushNoting(c, &lc.st) != nil {
 		l.drop(lc, false)
 		return
 	}
 	c.Reader.ReleaseIdle()
-	if lc.smallWaits++; lc.smallWaits >= idleReleaseAfter {
-		c.Out.Release(idleReplyBuf)
-	}
+	lc.st.waited(c)
 }
 
 // mustLeave reports whether the command about to run could wait, which
@@ -303,31 +273,11 @@ func (l *eventLoop) mustLeave(c *client.Client, args [][]byte) bool {
 	if c.MultiLen() >= 0 && spec.Name != "exec" {
 		return false // queued: it runs in EXEC, where nothing blocks
 	}
-	if spec.Flags&command.Blocking != 0 || mayWait(spec) {
+	if spec.Flags&(command.Blocking|command.MayWait) != 0 {
 		return true
 	}
-	if spec.Name == "exec" {
-		// A script queued in the transaction runs inside EXEC.
-		for _, q := range c.Queued {
-			if mayWait(q.Spec) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// mayWait reports the commands, besides the blocking ones, that may keep
-// their connection waiting: scripts (until they end or SCRIPT KILL), the
-// subscriber and monitor modes, DEBUG (SLEEP), SHUTDOWN, replication.
-func mayWait(spec *command.Spec) bool {
-	switch spec.Name {
-	case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro",
-		"subscribe", "psubscribe", "ssubscribe", "monitor", "debug", "shutdown",
-		"sync", "psync", "wait", "waitaof":
-		return true
-	}
-	return false
+	// A script queued in the transaction runs inside EXEC.
+	return spec.Name == "exec" && c.MultiFlags&command.MayWait != 0
 }
 
 // release takes lc out of the loop, leaving the connection open.
