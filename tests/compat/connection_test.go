@@ -1,7 +1,9 @@
 package compat
 
 import (
+	"net"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,4 +300,67 @@ func startRedisWithPassword(t *testing.T, pass string) *Redis {
 		t.Fatalf("CONFIG SET requirepass: %q %v", reply, err)
 	}
 	return r
+}
+
+// TestIdleTimeout: with the timeout directive both servers close a
+// connection that sends no command for longer, and leave a subscriber
+// open. The pair's own connections keep sending, so they stay.
+func TestIdleTimeout(t *testing.T) {
+	p := pair(t)
+	t.Cleanup(func() { p.Both("CONFIG", "SET", "timeout", "0") })
+	p.Check("CONFIG", "SET", "timeout", "1")
+	type side struct {
+		name      string
+		own       *Conn
+		idle, sub *Conn
+		closed    bool
+	}
+	var sides []*side
+	for name, own := range map[string]*Conn{"redis": p.Redis, "ember": p.Ember} {
+		addr := redisSrv.Addr
+		if name == "ember" {
+			addr = emberSrv.Addr()
+		}
+		sd := &side{name: name, own: own}
+		var err error
+		if sd.idle, err = Dial(addr); err != nil {
+			t.Fatal(err)
+		}
+		if sd.sub, err = Dial(addr); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sd.idle.Close(); sd.sub.Close() })
+		if r, err := sd.sub.Do("SUBSCRIBE", "idle-ch"); err != nil || !strings.HasPrefix(string(r), "*3\r\n") {
+			t.Fatalf("%s: SUBSCRIBE = %q, %v", name, r, err)
+		}
+		sides = append(sides, sd)
+	}
+	// Wait for both idle connections to close, keeping the pair's own busy.
+	deadline := time.Now().Add(6 * time.Second)
+	for open := len(sides); open > 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("an idle connection was not closed within 6 s")
+		}
+		for _, sd := range sides {
+			if r, err := sd.own.Do("PING"); err != nil || string(r) != "+PONG\r\n" {
+				t.Fatalf("%s: a busy connection: %q, %v", sd.name, r, err)
+			}
+			if sd.closed {
+				continue
+			}
+			r, err := sd.idle.ReadTimeout(50 * time.Millisecond)
+			if err == nil {
+				t.Fatalf("%s: an idle connection read %q, want it closed", sd.name, r)
+			}
+			if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+				sd.closed = true
+				open--
+			}
+		}
+	}
+	for _, sd := range sides {
+		if r, err := sd.sub.Do("PING"); err != nil || string(r) != "*2\r\n$4\r\npong\r\n$0\r\n\r\n" {
+			t.Fatalf("%s: subscriber after the timeout: %q, %v", sd.name, r, err)
+		}
+	}
 }
