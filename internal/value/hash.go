@@ -123,7 +123,7 @@ func hashHeaderLen(x uint64) int {
 func hashNewCell(f, v []byte) (string, hashCell) {
 	hdr := uint64(len(v)) << 1
 	w := hashHeaderLen(hdr)
-	buf := make([]byte, w+len(f)+len(v))
+	buf := makeFilled(w + len(f) + len(v))
 	hashPutHeader(buf, hdr, w)
 	copy(buf[w:], f)
 	copy(buf[w+len(f):], v)
@@ -176,7 +176,7 @@ func (cp *hashCell) set(flen int, v []byte) {
 	}
 	x := uint64(len(v))<<1 | 1
 	w = hashHeaderLen(x)
-	buf := make([]byte, w+len(v))
+	buf := makeFilled(w + len(v))
 	hashPutHeader(buf, x, w)
 	copy(buf[w:], v)
 	cp.p = unsafe.Pointer(&buf[0])

@@ -244,8 +244,12 @@ func (l *List) newChunk(need int, front bool) *listChunk {
 			// own), not a full chunk half empty.
 			size = need
 		}
-		size = max(size, need)
-		c = &listChunk{b: make([]byte, size)}
+		if size <= need {
+			// The entry fills the buffer.
+			c = &listChunk{b: makeFilled(need)}
+		} else {
+			c = &listChunk{b: make([]byte, size)}
+		}
 	}
 	c.n = 0
 	c.head = 0

@@ -79,7 +79,7 @@ func NewPackedStringByLen(key, b []byte) *PackedString {
 func newPacked(key, b []byte, enc uint8) *PackedString {
 	var hdr [2 * binary.MaxVarintLen64]byte
 	h := packedHeader(hdr[:0], key, len(b), enc)
-	buf := make([]byte, len(key)+len(h)+len(b))
+	buf := makeFilled(len(key) + len(h) + len(b))
 	copy(buf, key)
 	copy(buf[len(key):], h)
 	copy(buf[len(key)+len(h):], b)
@@ -188,7 +188,7 @@ func packedCopy(key []byte, s *PackedString) *PackedString {
 	var hdr [2 * binary.MaxVarintLen64]byte
 	b := s.Bytes()
 	h := packedHeader(hdr[:0], key, len(b), s.b0&packedEncMask)
-	buf := make([]byte, len(key)+len(h)+len(b))
+	buf := makeFilled(len(key) + len(h) + len(b))
 	copy(buf, key)
 	copy(buf[len(key):], h)
 	copy(buf[len(key)+len(h):], b)
