@@ -5,6 +5,7 @@ package errs
 const (
 	NoConfigFile     = "ERR The server is running without a config file"
 	NoShutdown       = "ERR No shutdown in progress."
+	SlowlogCount     = "ERR count should be greater than or equal to -1"
 	ShutdownFailed   = "ERR Errors trying to SHUTDOWN. Check logs."
 	DebugProtocolArg = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false"
 	DebugPushRESP2   = "ERR RESP2 is not supported by this command"

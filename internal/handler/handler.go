@@ -14,6 +14,7 @@ import (
 	"github.com/ember-kv/ember/internal/keyspace"
 	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/script"
+	"github.com/ember-kv/ember/internal/slowlog"
 	"github.com/ember-kv/ember/internal/watch"
 	"github.com/ember-kv/ember/resp"
 )
@@ -66,6 +67,8 @@ type Env struct {
 	Errors *ErrorStats
 	// Metrics samples INFO's instantaneous rates.
 	Metrics *Metrics
+	// Slowlog is the log of slow commands (SLOWLOG).
+	Slowlog *slowlog.Log
 	// Done is closed when the server stops (it ends DEBUG SLEEP early).
 	Done <-chan struct{}
 	// Logf writes a line to the server log.

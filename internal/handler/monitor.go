@@ -3,6 +3,7 @@ package handler
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/ember-kv/ember/internal/blocking"
 	"github.com/ember-kv/ember/internal/client"
 	"github.com/ember-kv/ember/internal/command"
+	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/resp"
 )
@@ -149,7 +151,7 @@ func monitorLine(ctx *Ctx) []byte {
 		b = append(b, cl.Addr...)
 	}
 	b = append(b, "] "...)
-	redacted := monitorRedacted(ctx.Spec.Name, ctx.Args)
+	redacted := RedactedArgs(ctx.Spec.Name, ctx.Args)
 	for i, a := range ctx.Args {
 		if i > 0 {
 			b = append(b, ' ')
@@ -162,11 +164,12 @@ func monitorLine(ctx *Ctx) []byte {
 	return append(b, "\r\n"...)
 }
 
-// monitorRedacted marks the arguments that carry passwords, as Redis's
-// commands hide them: every argument of AUTH (in its valid forms), the
-// user and password after HELLO's AUTH, as far as HELLO got before an
-// error.
-func monitorRedacted(name string, args [][]byte) []bool {
+// RedactedArgs marks the arguments that carry passwords, as Redis's
+// commands hide them from MONITOR and the slow log: every argument of AUTH
+// (in its valid forms), the user and password after HELLO's AUTH, as far
+// as HELLO got before an error, MIGRATE's AUTH and AUTH2 passwords, and
+// the values CONFIG SET gives sensitive directives (requirepass, ...).
+func RedactedArgs(name string, args [][]byte) []bool {
 	var r []bool
 	mark := func(i int) {
 		if r == nil {
@@ -195,6 +198,12 @@ func monitorRedacted(name string, args [][]byte) []bool {
 				j += 2
 			default: // KEYS (the rest are keys) or an error
 				return r
+			}
+		}
+	case "config|set":
+		for j := 2; j+1 < len(args); j += 2 {
+			if d := config.Lookup(strings.ToLower(string(args[j]))); d != nil && d.Sensitive() {
+				mark(j + 1)
 			}
 		}
 	case "hello":

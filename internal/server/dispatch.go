@@ -238,14 +238,12 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 		waited = s.waitBlocked(c, spec, args, blocked, start)
 		mark = 0 // earlier replies were flushed before the wait
 	}
-	cs := &s.env.Stats.Commands[spec.ID]
-	cs.Calls.Add(1)
 	// One monotonic clock read (time.Since) instead of time.Now's two:
 	// the wall clock advances with it until the connection next waits
 	// for input, when the tick goes stale and is read afresh.
 	end := start.Add(time.Since(start))
 	c.Tick, c.TickStale = end, false
-	cs.Usec.Add(int64((end.Sub(start) - waited) / time.Microsecond))
+	cs := s.noteCommand(c, spec, args, end.Sub(start)-waited, end)
 	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
 		cs.Failed.Add(1)
 		s.env.Stats.ErrorReplies.Add(1)
@@ -262,6 +260,27 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	case client.ReplyOff:
 		c.Out.Truncate(mark + handler.PushesKept(spec, c.Out.Bytes()[mark:]))
 	}
+}
+
+// noteCommand counts a command that ran for d in INFO commandstats, and
+// logs it in the slow log when it took slowlog-log-slower-than or more
+// (unless its spec says skip_slowlog, as EXEC's does: the commands it runs
+// are logged one by one). c is the client it ran for (a script's own
+// client for redis.call); now is when it ended. It returns the command's
+// statistics.
+func (s *Server) noteCommand(c *client.Client, spec *command.Spec, args [][]byte, d time.Duration, now time.Time) *handler.CommandStats {
+	cs := &s.env.Stats.Commands[spec.ID]
+	cs.Calls.Add(1)
+	us := int64(d / time.Microsecond)
+	cs.Usec.Add(us)
+	if s.env.Slowlog.Slow(us) && spec.Flags&command.SkipSlowlog == 0 {
+		peer := c.Addr
+		if c.Conn == nil {
+			peer = "?:0" // a script's client, as Redis shows it
+		}
+		s.env.Slowlog.Push(args, handler.RedactedArgs(spec.Name, args), us, now, peer, c.Name())
+	}
+	return cs
 }
 
 // allowedInSubscribe reports whether a RESP2 client in the subscriber

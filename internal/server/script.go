@@ -232,9 +232,7 @@ func (s *Server) scriptCall(run *script.Run, args [][]byte) ([]byte, string) {
 			s.trackKeys(cl, s.track.State(h.caller.Client.ID), spec, args, keys, all, 0)
 		}
 	}
-	cs := &s.env.Stats.Commands[spec.ID]
-	cs.Calls.Add(1)
-	cs.Usec.Add(int64(time.Since(start) / time.Microsecond))
+	cs := s.noteCommand(cl, spec, args, time.Since(start), time.Now())
 	if b := out.Bytes(); len(b) > 0 && b[0] == '-' {
 		cs.Failed.Add(1)
 		h.errs = append(h.errs, string(b[1:]))

@@ -25,6 +25,7 @@ import (
 	"github.com/ember-kv/ember/internal/keyspace"
 	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/pubsub"
+	"github.com/ember-kv/ember/internal/slowlog"
 	"github.com/ember-kv/ember/internal/tracking"
 	"github.com/ember-kv/ember/internal/watch"
 )
@@ -140,6 +141,15 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Done:          s.done,
 		Logf:          func(format string, args ...any) { s.log.Printf(format, args...) },
 	}
+	// SLOWLOG follows its two directives.
+	s.env.Slowlog = slowlog.New()
+	applySlowlog := func(string) {
+		s.env.Slowlog.SetThreshold(cfg.Int("slowlog-log-slower-than"))
+		s.env.Slowlog.SetMaxLen(cfg.Int("slowlog-max-len"))
+	}
+	applySlowlog("")
+	cfg.Watch("slowlog-log-slower-than", applySlowlog)
+	cfg.Watch("slowlog-max-len", applySlowlog)
 	// Client-side caching: expired keys (lazy or active expiry) are
 	// invalidated like changed ones.
 	s.track = tracking.For(s.env.Clients)

@@ -219,9 +219,7 @@ func (s *Server) runQueued(c *client.Client, q client.Queued, now time.Time) {
 	}
 	*ctx = handler.Ctx{}
 	ctxPool.Put(ctx)
-	cs := &s.env.Stats.Commands[spec.ID]
-	cs.Calls.Add(1)
-	cs.Usec.Add(int64(time.Since(start) / time.Microsecond))
+	cs := s.noteCommand(c, spec, q.Args, time.Since(start), time.Now())
 	if out := c.Out.Bytes(); len(out) > mark && out[mark] == '-' {
 		cs.Failed.Add(1)
 		s.env.Stats.ErrorReplies.Add(1)
