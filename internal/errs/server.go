@@ -34,3 +34,9 @@ func ProtectedCommand(command, directive string) string {
 	return "ERR " + command + " command not allowed. If the " + directive +
 		" option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
 }
+
+// LatencyNoSamples is LATENCY GRAPH's reply for an event class with no
+// samples.
+func LatencyNoSamples(event string) string {
+	return "ERR No samples available for event '" + event + "'"
+}

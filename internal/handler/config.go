@@ -72,6 +72,9 @@ func configResetStat(c *Ctx) {
 	if env.Metrics != nil {
 		env.Metrics.Reset()
 	}
+	if env.Histograms != nil {
+		env.Histograms.Reset()
+	}
 	c.OK()
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/errs"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/latency"
 	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/script"
 	"github.com/ember-kv/ember/internal/slowlog"
@@ -69,6 +70,10 @@ type Env struct {
 	Metrics *Metrics
 	// Slowlog is the log of slow commands (SLOWLOG).
 	Slowlog *slowlog.Log
+	// Latency is the latency monitor and Histograms the commands' latency
+	// distributions (LATENCY, INFO latencystats).
+	Latency    *latency.Monitor
+	Histograms *latency.Histograms
 	// Done is closed when the server stops (it ends DEBUG SLEEP early).
 	Done <-chan struct{}
 	// Logf writes a line to the server log.

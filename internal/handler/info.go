@@ -221,9 +221,10 @@ func infoText(c *Ctx, sections map[string]bool, all bool) []byte {
 		}
 	}
 	if want("latencystats") {
-		// Ember keeps no per-command latency histograms: the section is
-		// there, empty, as Redis's with latency-tracking off.
 		w.section("Latencystats")
+		if env.Histograms != nil && env.Histograms.Tracking() {
+			w.b = appendLatencyStats(w.b, env)
+		}
 	}
 	if want("cluster") {
 		w.section("Cluster")
@@ -619,4 +620,42 @@ func (m *Metrics) Reset() {
 	m.lastAt = time.Now()
 	m.last = [3]int64{}
 	m.mu.Unlock()
+}
+
+// appendLatencyStats appends a latency_percentiles_usec_<command> line for
+// every command that ran, with the percentiles latency-tracking-info-
+// percentiles names: p50=1.003,p99=...
+func appendLatencyStats(b []byte, env *Env) []byte {
+	var ps []float64
+	for _, f := range strings.Fields(env.Config.Get("latency-tracking-info-percentiles")) {
+		if p, err := strconv.ParseFloat(f, 64); err == nil {
+			ps = append(ps, p)
+		}
+	}
+	line := func(s *command.Spec) {
+		h := env.Histograms.Of(s.ID)
+		if h == nil {
+			return
+		}
+		b = append(b, "latency_percentiles_usec_"...)
+		b = append(b, s.Name...)
+		b = append(b, ':')
+		for i, p := range ps {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, 'p')
+			b = strconv.AppendFloat(b, p, 'f', -1, 64)
+			b = append(b, '=')
+			b = strconv.AppendFloat(b, h.Percentile(p), 'f', 3, 64)
+		}
+		b = append(b, "\r\n"...)
+	}
+	for _, s := range command.All() {
+		line(s)
+		for _, sub := range s.Subs {
+			line(sub)
+		}
+	}
+	return b
 }

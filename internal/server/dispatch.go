@@ -262,17 +262,26 @@ func (s *Server) execute(c *client.Client, spec *command.Spec, args [][]byte) {
 	}
 }
 
-// noteCommand counts a command that ran for d in INFO commandstats, and
-// logs it in the slow log when it took slowlog-log-slower-than or more
-// (unless its spec says skip_slowlog, as EXEC's does: the commands it runs
-// are logged one by one). c is the client it ran for (a script's own
-// client for redis.call); now is when it ended. It returns the command's
-// statistics.
+// noteCommand counts a command that ran for d in INFO commandstats and
+// its latency histogram (LATENCY HISTOGRAM), gives the latency monitor a
+// "command" or "fast-command" sample, and logs it in the slow log when it
+// took slowlog-log-slower-than or more (unless its spec says
+// skip_slowlog, as EXEC's does: the commands it runs are logged one by
+// one). c is the client it ran for (a script's own client for
+// redis.call); now is when it ended. It returns the command's statistics.
 func (s *Server) noteCommand(c *client.Client, spec *command.Spec, args [][]byte, d time.Duration, now time.Time) *handler.CommandStats {
 	cs := &s.env.Stats.Commands[spec.ID]
 	cs.Calls.Add(1)
 	us := int64(d / time.Microsecond)
 	cs.Usec.Add(us)
+	s.env.Histograms.Record(spec.ID, d)
+	if s.env.Latency.Threshold() > 0 {
+		event := "command"
+		if spec.Flags&command.Fast != 0 {
+			event = "fast-command"
+		}
+		s.env.Latency.Add(event, us/1000, now)
+	}
 	if s.env.Slowlog.Slow(us) && spec.Flags&command.SkipSlowlog == 0 {
 		peer := c.Addr
 		if c.Conn == nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/ember-kv/ember/internal/config"
 	"github.com/ember-kv/ember/internal/handler"
 	"github.com/ember-kv/ember/internal/keyspace"
+	"github.com/ember-kv/ember/internal/latency"
 	"github.com/ember-kv/ember/internal/notify"
 	"github.com/ember-kv/ember/internal/pubsub"
 	"github.com/ember-kv/ember/internal/slowlog"
@@ -150,6 +151,16 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	applySlowlog("")
 	cfg.Watch("slowlog-log-slower-than", applySlowlog)
 	cfg.Watch("slowlog-max-len", applySlowlog)
+	// So do the latency monitor and the commands' histograms.
+	s.env.Latency = &latency.Monitor{}
+	s.env.Histograms = latency.NewHistograms(command.Count())
+	applyLatency := func(string) {
+		s.env.Latency.SetThreshold(cfg.Int("latency-monitor-threshold"))
+		s.env.Histograms.SetTracking(cfg.Bool("latency-tracking"))
+	}
+	applyLatency("")
+	cfg.Watch("latency-monitor-threshold", applyLatency)
+	cfg.Watch("latency-tracking", applyLatency)
 	// Client-side caching: expired keys (lazy or active expiry) are
 	// invalidated like changed ones.
 	s.track = tracking.For(s.env.Clients)
@@ -409,8 +420,14 @@ func (s *Server) cron() {
 		case <-s.done:
 			return
 		case <-t.C:
-			// Redis gives active expiry 25% of each cron period.
+			// Redis gives active expiry 25% of each cron period; a cycle
+			// that takes latency-monitor-threshold or more is an
+			// "expire-cycle" sample.
+			start := time.Now()
 			s.ks.ActiveExpireCycle(nowMs, period/4)
+			if s.env.Latency.Threshold() > 0 {
+				s.env.Latency.Add("expire-cycle", time.Since(start).Milliseconds(), time.Now())
+			}
 			s.memoryCron()
 			if tick%hz == 0 {
 				s.closeIdleClients(time.Now())
