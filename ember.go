@@ -16,6 +16,7 @@ import (
 	"log"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ember-kv/ember/internal/config"
@@ -75,7 +76,16 @@ func Start(cfg Config) (*Server, error) {
 	if w == nil {
 		w = io.Discard
 	}
-	opts := server.Options{Logger: log.New(w, "", log.LstdFlags), Listeners: []net.Listener{ln}}
+	// CONFIG SET port moves the listener to the new port of the same host;
+	// CONFIG SET bind, to the addresses it names.
+	host, defaultBind := ln.Addr().(*net.TCPAddr).IP.String(), config.Lookup("bind").Default
+	opts := server.Options{Logger: log.New(w, "", log.LstdFlags), Listeners: []net.Listener{ln},
+		ListenTCP: func(bind []string, port int) ([]net.Listener, error) {
+			if strings.Join(bind, " ") == defaultBind {
+				bind = []string{host}
+			}
+			return server.ListenTCP(bind, port)
+		}}
 	if cfg.Clock != nil {
 		opts.Clock = cfg.Clock
 	}

@@ -84,8 +84,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	srv, err := server.New(cfg, server.Options{
-		Logger:      log.New(levelWriter{slog, levelNotice}, "", 0),
-		Listeners:   lns,
+		Logger:    log.New(levelWriter{slog, levelNotice}, "", 0),
+		Listeners: lns,
+		ListenTCP: func(bind []string, port int) ([]net.Listener, error) {
+			lns, _, err := listenTCP(cfg, bind, port)
+			return lns, err
+		},
 		TuneRuntime: true,
 	})
 	if err != nil {
@@ -191,32 +195,11 @@ func warnIneffective(cfg *config.Config, slog *serverLog) {
 func listen(cfg *config.Config, slog *serverLog) (lns []net.Listener, port int, unixPath string, err error) {
 	port = int(cfg.Int("port"))
 	if port != 0 {
-		bind := strings.Fields(cfg.Get("bind"))
-		if len(bind) == 0 {
-			bind = []string{"*", "-::*"}
-		}
-		for _, addr := range bind {
-			optional := strings.HasPrefix(addr, "-")
-			addr = strings.TrimPrefix(addr, "-")
-			network, host := "tcp", addr
-			switch {
-			case addr == "*":
-				network, host = "tcp4", "0.0.0.0"
-			case addr == "::*":
-				network, host = "tcp6", "::"
-			case strings.Contains(addr, ":"):
-				network = "tcp6"
-			}
-			ln, lerr := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
-			if lerr != nil {
-				if optional {
-					continue
-				}
-				closeAll(lns)
-				slog.log(levelWarning, "Warning: Could not create server TCP listening socket %s:%d: %s", addr, port, config.Strerror(lerr))
-				return nil, 0, "", fmt.Errorf("Failed listening on port %d (tcp), aborting.", port)
-			}
-			lns = append(lns, &protectedListener{Listener: ln, cfg: cfg})
+		var addr string
+		lns, addr, err = listenTCP(cfg, strings.Fields(cfg.Get("bind")), port)
+		if err != nil {
+			slog.log(levelWarning, "Warning: Could not create server TCP listening socket %s:%d: %s", addr, port, config.Strerror(err))
+			return nil, 0, "", fmt.Errorf("Failed listening on port %d (tcp), aborting.", port)
 		}
 	}
 	if p := cfg.Get("unixsocket"); p != "" {
@@ -236,6 +219,37 @@ func listen(cfg *config.Config, slog *serverLog) (lns []net.Listener, port int, 
 		return nil, 0, "", errors.New("Configured to not listen anywhere, exiting.")
 	}
 	return lns, port, unixPath, nil
+}
+
+// listenTCP opens a listener on port for each address of bind ("*
+// -::*" when empty), or fails naming the address that failed.
+func listenTCP(cfg *config.Config, bind []string, port int) (lns []net.Listener, failed string, err error) {
+	if len(bind) == 0 {
+		bind = []string{"*", "-::*"}
+	}
+	for _, addr := range bind {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
+		network, host := "tcp", addr
+		switch {
+		case addr == "*":
+			network, host = "tcp4", "0.0.0.0"
+		case addr == "::*":
+			network, host = "tcp6", "::"
+		case strings.Contains(addr, ":"):
+			network = "tcp6"
+		}
+		ln, lerr := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+		if lerr != nil {
+			if optional {
+				continue
+			}
+			closeAll(lns)
+			return nil, addr, lerr
+		}
+		lns = append(lns, &protectedListener{Listener: ln, cfg: cfg})
+	}
+	return lns, "", nil
 }
 
 func closeAll(lns []net.Listener) {

@@ -157,6 +157,7 @@ type Config struct {
 	mu       sync.Mutex // serializes changes
 	vals     []slot     // by directive index
 	watchers map[*Directive][]func(value string)
+	appliers map[*Directive]func(value string) error
 	file     atomic.Pointer[string]
 
 	// Set while a configuration file is read (mu held).
@@ -271,6 +272,25 @@ func (c *Config) Watch(name string, fn func(value string)) {
 	}
 	c.mu.Lock()
 	c.watchers[d] = append(c.watchers[d], fn)
+	c.mu.Unlock()
+}
+
+// OnApply registers fn to put CONFIG SET's change of name into effect
+// (a listener to move, say). fn runs after the new values of the whole
+// CONFIG SET are stored, before the watchers; an error from it fails the
+// CONFIG SET and every directive it changed gets its old value back (the
+// appliers that had already run are called again with theirs), as Redis
+// rolls back a failed apply.
+func (c *Config) OnApply(name string, fn func(value string) error) {
+	d := Lookup(name)
+	if d == nil {
+		panic("config: apply of unknown directive " + name)
+	}
+	c.mu.Lock()
+	if c.appliers == nil {
+		c.appliers = map[*Directive]func(string) error{}
+	}
+	c.appliers[d] = fn
 	c.mu.Unlock()
 }
 
@@ -407,16 +427,42 @@ func (c *Config) SetMany(pairs []string, allowProtected bool) error {
 		}
 		ch.s, ch.n = s, n
 	}
+	type old struct {
+		s string
+		n int64
+	}
+	olds := make([]old, len(changes))
 	var notify []func()
-	for _, ch := range changes {
+	for i := range changes {
+		ch := &changes[i]
 		if ch.e.d.SetMin != 0 && ch.n < ch.e.d.SetMin && ch.s != *c.vals[ch.e.d.index].s.Load() {
 			ch.n = ch.e.d.SetMin
 			ch.s = formatNumber(ch.e.d, ch.n)
 		}
+		v := &c.vals[ch.e.d.index]
+		olds[i] = old{*v.s.Load(), v.n.Load()}
 		c.store(ch.e.d, ch.s, ch.n)
 		for _, w := range c.watchers[ch.e.d] {
 			w, s := w, ch.s
 			notify = append(notify, func() { w(s) })
+		}
+	}
+	for i, ch := range changes {
+		apply := c.appliers[ch.e.d]
+		if apply == nil || ch.s == olds[i].s {
+			continue // as in Redis, a value set again is not applied again
+		}
+		if err := apply(ch.s); err != nil {
+			for j := range changes {
+				c.store(changes[j].e.d, olds[j].s, olds[j].n)
+			}
+			for j := range changes[:i] {
+				if undo := c.appliers[changes[j].e.d]; undo != nil && changes[j].s != olds[j].s {
+					undo(olds[j].s)
+				}
+			}
+			c.mu.Unlock()
+			return &SetError{Arg: ch.e.name, Msg: err.Error()}
 		}
 	}
 	c.mu.Unlock()

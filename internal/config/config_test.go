@@ -515,3 +515,45 @@ func TestEffective(t *testing.T) {
 	}
 	effective.Delete("replica-read-only")
 }
+
+// TestApplyRollsBack checks CONFIG SET's apply step: a refusing applier
+// fails the whole change, every directive gets its old value back and the
+// appliers that ran are called again with theirs; watchers hear nothing.
+func TestApplyRollsBack(t *testing.T) {
+	c := New()
+	var applied []string
+	c.OnApply("port", func(v string) error {
+		applied = append(applied, "port="+v)
+		return nil
+	})
+	c.OnApply("bind", func(v string) error {
+		applied = append(applied, "bind="+v)
+		if v == "10.0.0.1" {
+			return errors.New("Failed to bind to specified addresses.")
+		}
+		return nil
+	})
+	watched := 0
+	c.Watch("maxmemory", func(string) { watched++ })
+	err := c.SetMany([]string{"maxmemory", "10000001", "port", "7000", "bind", "10.0.0.1"}, true)
+	var se *SetError
+	if !errors.As(err, &se) || se.Arg != "bind" || se.Msg != "Failed to bind to specified addresses." {
+		t.Fatalf("SetMany = %v", err)
+	}
+	if got := c.Get("maxmemory") + " " + c.Get("port") + " " + c.Get("bind"); got != "0 6379 * -::*" {
+		t.Errorf("after the failed apply: maxmemory port bind = %q", got)
+	}
+	if want := "port=7000 bind=10.0.0.1 port=6379"; strings.Join(applied, " ") != want {
+		t.Errorf("appliers ran %q, want %q", applied, want)
+	}
+	if watched != 0 {
+		t.Errorf("a watcher heard of a change that was rolled back")
+	}
+	applied = nil
+	if err := c.SetMany([]string{"port", "7001", "maxmemory", "1mb"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if c.Get("port") != "7001" || watched != 1 || strings.Join(applied, " ") != "port=7001" {
+		t.Errorf("a good change: port %s, watched %d, applied %q", c.Get("port"), watched, applied)
+	}
+}

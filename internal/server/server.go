@@ -49,6 +49,10 @@ type Options struct {
 	Logger *log.Logger
 	// Listeners, when set, are served instead of listening on bind/port.
 	Listeners []net.Listener
+	// ListenTCP opens the TCP listeners of the bind addresses and port,
+	// at the start (without Listeners) and when CONFIG SET changes port
+	// or bind; nil listens on each address as given ("*": every one).
+	ListenTCP func(bind []string, port int) ([]net.Listener, error)
 	// TuneRuntime lets the server set the Go memory limit from maxmemory
 	// and return freed memory to the system (see memory.go). ember-server
 	// sets it; a server embedded in another program leaves that program's
@@ -77,9 +81,14 @@ type Server struct {
 	// at every bulk header so that CONFIG SET applies at once.
 	maxBulk atomic.Int64
 	// mem is the maxmemory state (memory.go).
-	mem memoryState
-	lns []net.Listener
-	log *log.Logger
+	mem  memoryState
+	lnMu sync.Mutex // guards lns, boundBind and boundPort
+	lns  []net.Listener
+	// boundBind and boundPort are the bind and port the TCP listeners
+	// were opened with.
+	boundBind []string
+	boundPort int
+	log  *log.Logger
 	// loops are the event loops (Options.ConnGoroutines); nextLoop picks the
 	// one a new connection joins.
 	loops    []*eventLoop
@@ -240,9 +249,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	// and close every connection, the caller's included.
 	s.env.Shutdown = func() {
 		s.requestShutdown()
-		for _, ln := range s.lns {
-			ln.Close()
-		}
+		s.closeListeners()
 		go s.Close()
 	}
 	return s, nil
@@ -281,43 +288,39 @@ func (s *Server) now() time.Time {
 func (s *Server) Start() error {
 	lns := s.opts.Listeners
 	if lns == nil {
-		port := s.cfg.Get("port")
-		for _, addr := range strings.Fields(s.cfg.Get("bind")) {
-			optional := strings.HasPrefix(addr, "-")
-			addr = strings.TrimPrefix(addr, "-")
-			if addr == "*" {
-				addr = ""
-			}
-			ln, err := net.Listen("tcp", net.JoinHostPort(addr, port))
-			if err != nil {
-				if optional {
-					continue
-				}
-				for _, l := range lns {
-					l.Close()
-				}
-				return fmt.Errorf("could not create server TCP listening socket %s:%s: %w", addr, port, err)
-			}
-			lns = append(lns, ln)
-			if port == "0" {
-				// Every address shares the port the first one was given.
-				port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-			}
+		var err error
+		lns, err = s.listenTCP(strings.Fields(s.cfg.Get("bind")), int(s.cfg.Int("port")))
+		if err != nil {
+			return err
 		}
 		if len(lns) == 0 {
 			return errors.New("could not listen on any bind address")
 		}
 	}
 	s.lns = lns
+	s.boundBind, s.boundPort = strings.Fields(s.cfg.Get("bind")), int(s.cfg.Int("port"))
+	// CONFIG SET port and bind move the TCP listeners, or fail and change
+	// nothing.
+	s.cfg.OnApply("port", func(v string) error {
+		if err := s.rebind(); err != nil {
+			s.log.Printf("Unable to listen on port %s: %s", v, config.Strerror(err))
+			return errors.New("Unable to listen on this port. Check server logs.")
+		}
+		return nil
+	})
+	s.cfg.OnApply("bind", func(v string) error {
+		if err := s.rebind(); err != nil {
+			s.log.Printf("Failed to bind to %s: %s", v, config.Strerror(err))
+			return errors.New("Failed to bind to specified addresses.")
+		}
+		return nil
+	})
 	if useLoops(s.opts.ConnGoroutines, os.Getenv("EMBER_EVENT_LOOP")) {
 		if err := s.startLoops(runtime.GOMAXPROCS(0)); err != nil {
 			s.log.Printf("event loops: %v; serving a goroutine per connection", err)
 		}
 	}
-	for _, ln := range lns {
-		s.wg.Add(1)
-		go s.acceptLoop(ln)
-	}
+	s.serve(lns)
 	s.wg.Add(1)
 	go s.cron()
 	return nil
@@ -336,8 +339,133 @@ func useLoops(goroutines bool, env string) bool {
 	return !goroutines
 }
 
+// listenTCP opens the TCP listeners of bind and port (Options.ListenTCP).
+func (s *Server) listenTCP(bind []string, port int) ([]net.Listener, error) {
+	if s.opts.ListenTCP != nil {
+		return s.opts.ListenTCP(bind, port)
+	}
+	return ListenTCP(bind, port)
+}
+
+// ListenTCP listens on port at each address of bind: "*" is every
+// address, and a "-" in front makes an address optional.
+func ListenTCP(bind []string, port int) ([]net.Listener, error) {
+	var lns []net.Listener
+	p := strconv.Itoa(port)
+	for _, addr := range bind {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
+		if addr == "*" {
+			addr = ""
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(addr, p))
+		if err != nil {
+			if optional {
+				continue
+			}
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, fmt.Errorf("could not create server TCP listening socket %s:%s: %w", addr, p, err)
+		}
+		lns = append(lns, ln)
+		if p == "0" {
+			// Every address shares the port the first one was given.
+			p = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		}
+	}
+	return lns, nil
+}
+
+// rebind replaces the TCP listeners with those of the configured bind and
+// port (none for port 0), as CONFIG SET port and bind do in Redis: the new
+// ones open first, so that a port in use fails and changes nothing; then
+// the old ones close. Other listeners (a Unix socket) stay.
+//
+// A new port opens before the old one closes. New addresses on the same
+// port cannot (they may overlap the old ones), so the old listeners close
+// first and, if the new addresses fail, reopen.
+func (s *Server) rebind() error {
+	bind, port := strings.Fields(s.cfg.Get("bind")), int(s.cfg.Int("port"))
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return net.ErrClosed
+	}
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	if port == s.boundPort && strings.Join(bind, " ") == strings.Join(s.boundBind, " ") {
+		return nil
+	}
+	var kept, old []net.Listener
+	for _, ln := range s.lns {
+		if isTCP(ln) {
+			old = append(old, ln)
+		} else {
+			kept = append(kept, ln)
+		}
+	}
+	sameBind := port == s.boundPort
+	if sameBind {
+		for _, ln := range old {
+			ln.Close()
+		}
+	}
+	var fresh []net.Listener
+	if port != 0 {
+		var err error
+		if fresh, err = s.listenTCP(bind, port); err != nil {
+			if sameBind && s.boundPort != 0 {
+				if back, berr := s.listenTCP(s.boundBind, s.boundPort); berr == nil {
+					s.lns = append(back, kept...)
+					s.serve(back)
+				} else {
+					s.lns = kept
+					s.log.Printf("Unable to listen again on port %d: %s", s.boundPort, config.Strerror(berr))
+				}
+			}
+			return err
+		}
+	}
+	if !sameBind {
+		for _, ln := range old {
+			ln.Close()
+		}
+	}
+	s.lns = append(fresh, kept...)
+	s.boundBind, s.boundPort = bind, port
+	s.serve(fresh)
+	return nil
+}
+
+// serve starts accepting on lns.
+func (s *Server) serve(lns []net.Listener) {
+	for _, ln := range lns {
+		s.wg.Add(1)
+		go s.acceptLoop(ln)
+	}
+}
+
+func isTCP(ln net.Listener) bool { return strings.HasPrefix(ln.Addr().Network(), "tcp") }
+
+// closeListeners stops accepting connections.
+func (s *Server) closeListeners() {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+}
+
 // Addr is the address of the first listener.
-func (s *Server) Addr() net.Addr { return s.lns[0].Addr() }
+func (s *Server) Addr() net.Addr {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	if len(s.lns) == 0 {
+		return &net.TCPAddr{} // CONFIG SET port 0 closed the last one
+	}
+	return s.lns[0].Addr()
+}
 
 // Env exposes the server state to in-process callers (tests, embedding).
 func (s *Server) Env() *handler.Env { return s.env }
@@ -366,9 +494,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	close(s.done)
 	s.closeMu.Unlock()
-	for _, ln := range s.lns {
-		ln.Close()
-	}
+	s.closeListeners()
 	for _, c := range s.env.Clients.List() {
 		c.Kill()
 	}
