@@ -88,7 +88,7 @@ type Server struct {
 	// were opened with.
 	boundBind []string
 	boundPort int
-	log  *log.Logger
+	log       *log.Logger
 	// loops are the event loops (Options.ConnGoroutines); nextLoop picks the
 	// one a new connection joins.
 	loops    []*eventLoop
