@@ -275,6 +275,15 @@ func (c *Config) Watch(name string, fn func(value string)) {
 	c.mu.Unlock()
 }
 
+// Follow calls fn now and after every change of any of names: how a part
+// of the server keeps a setting of its own in step with its directives.
+func (c *Config) Follow(fn func(), names ...string) {
+	fn()
+	for _, n := range names {
+		c.Watch(n, func(string) { fn() })
+	}
+}
+
 // OnApply registers fn to put CONFIG SET's change of name into effect
 // (a listener to move, say). fn runs after the new values of the whole
 // CONFIG SET are stored, before the watchers; an error from it fails the

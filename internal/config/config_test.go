@@ -557,3 +557,22 @@ func TestApplyRollsBack(t *testing.T) {
 		t.Errorf("a good change: port %s, watched %d, applied %q", c.Get("port"), watched, applied)
 	}
 }
+
+// TestFollow checks that Follow calls its function at once and after a
+// change of any directive it names, and not for others.
+func TestFollow(t *testing.T) {
+	c := New()
+	calls := 0
+	c.Follow(func() { calls++ }, "hz", "maxclients")
+	if calls != 1 {
+		t.Fatalf("Follow did not apply at once: %d calls", calls)
+	}
+	for _, pair := range [][]string{{"hz", "20"}, {"maxclients", "100"}, {"timeout", "5"}, {"hz", "30", "maxclients", "50"}} {
+		if err := c.SetMany(pair, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 5 {
+		t.Errorf("%d calls after changes of hz, maxclients, timeout and both, want 5", calls)
+	}
+}

@@ -632,13 +632,13 @@ func appendLatencyStats(b []byte, env *Env) []byte {
 			ps = append(ps, p)
 		}
 	}
-	line := func(s *command.Spec) {
-		h := env.Histograms.Of(s.ID)
+	for id := range command.Count() {
+		h := env.Histograms.Of(id)
 		if h == nil {
-			return
+			continue
 		}
 		b = append(b, "latency_percentiles_usec_"...)
-		b = append(b, s.Name...)
+		b = append(b, command.ByID(id).Name...)
 		b = append(b, ':')
 		for i, p := range ps {
 			if i > 0 {
@@ -650,12 +650,6 @@ func appendLatencyStats(b []byte, env *Env) []byte {
 			b = strconv.AppendFloat(b, h.Percentile(p), 'f', 3, 64)
 		}
 		b = append(b, "\r\n"...)
-	}
-	for _, s := range command.All() {
-		line(s)
-		for _, sub := range s.Subs {
-			line(sub)
-		}
 	}
 	return b
 }

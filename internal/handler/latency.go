@@ -166,18 +166,18 @@ func latencyDoctor(env *Env) string {
 // microseconds.
 func latencyHistogramCmd(c *Ctx) {
 	hs := c.Env.Histograms
-	var specs []*command.Spec
+	var ids []int
 	if len(c.Args) == 2 {
-		for _, s := range command.All() {
-			specs = append(specs, s)
-			specs = append(specs, s.Subs...)
+		for id := range command.Count() {
+			ids = append(ids, id)
 		}
-	} else {
-		// A container's name stands for its subcommands too.
-		for _, a := range c.Args[2:] {
-			if s := command.LookupName(a); s != nil {
-				specs = append(specs, s)
-				specs = append(specs, s.Subs...)
+	}
+	// A container's name stands for its subcommands too.
+	for _, a := range c.Args[2:] {
+		if s := command.LookupName(a); s != nil {
+			ids = append(ids, s.ID)
+			for _, sub := range s.Subs {
+				ids = append(ids, sub.ID)
 			}
 		}
 	}
@@ -186,9 +186,9 @@ func latencyHistogramCmd(c *Ctx) {
 		h    *latency.Histogram
 	}
 	var with []entry
-	for _, s := range specs {
-		if h := hs.Of(s.ID); h != nil {
-			with = append(with, entry{s.Name, h})
+	for _, id := range ids {
+		if h := hs.Of(id); h != nil {
+			with = append(with, entry{command.ByID(id).Name, h})
 		}
 	}
 	c.Out.Map(len(with))

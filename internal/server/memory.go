@@ -68,16 +68,12 @@ func goMemLimit(maxmemory int64) int64 {
 // initMemory applies the maxmemory directives and watches them.
 func (s *Server) initMemory() {
 	cfg := s.cfg
-	apply := func(string) {
+	cfg.Follow(func() {
 		p, _ := keyspace.ParsePolicy(cfg.Get("maxmemory-policy"))
 		s.mem.policy.Store(uint32(p))
 		s.mem.samples.Store(cfg.Int("maxmemory-samples"))
 		s.mem.tenacity.Store(cfg.Int("maxmemory-eviction-tenacity"))
-	}
-	apply("")
-	for _, d := range []string{"maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity"} {
-		cfg.Watch(d, apply)
-	}
+	}, "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity")
 	setMax := func(string) {
 		m := cfg.Int("maxmemory")
 		if m < 0 || m == math.MaxInt64 {

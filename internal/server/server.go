@@ -116,16 +116,11 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks = keyspace.New(int(cfg.Int("databases")))
 	// Access tracking follows the eviction policy: an LFU counter under the
 	// *-lfu policies (OBJECT FREQ), the LRU clock otherwise (OBJECT IDLETIME).
-	applyLFU := func(string) {
+	cfg.Follow(func() {
 		s.ks.SetLFU(strings.HasSuffix(cfg.Get("maxmemory-policy"), "-lfu"))
 		s.ks.SetLFUParams(cfg.Int("lfu-log-factor"), cfg.Int("lfu-decay-time"))
-	}
-	applyLFU("")
-	s.maxBulk.Store(cfg.Int("proto-max-bulk-len"))
-	cfg.Watch("proto-max-bulk-len", func(string) { s.maxBulk.Store(cfg.Int("proto-max-bulk-len")) })
-	for _, d := range []string{"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"} {
-		cfg.Watch(d, applyLFU)
-	}
+	}, "maxmemory-policy", "lfu-log-factor", "lfu-decay-time")
+	cfg.Follow(func() { s.maxBulk.Store(cfg.Int("proto-max-bulk-len")) }, "proto-max-bulk-len")
 	s.handlers = make([]handler.Func, command.Count())
 	for id := range s.handlers {
 		spec := command.ByID(id)
@@ -151,25 +146,15 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Done:          s.done,
 		Logf:          func(format string, args ...any) { s.log.Printf(format, args...) },
 	}
-	// SLOWLOG follows its two directives.
+	// SLOWLOG, the latency monitor and the commands' histograms follow
+	// their directives.
 	s.env.Slowlog = slowlog.New()
-	applySlowlog := func(string) {
-		s.env.Slowlog.SetThreshold(cfg.Int("slowlog-log-slower-than"))
-		s.env.Slowlog.SetMaxLen(cfg.Int("slowlog-max-len"))
-	}
-	applySlowlog("")
-	cfg.Watch("slowlog-log-slower-than", applySlowlog)
-	cfg.Watch("slowlog-max-len", applySlowlog)
-	// So do the latency monitor and the commands' histograms.
+	cfg.Follow(func() { s.env.Slowlog.SetThreshold(cfg.Int("slowlog-log-slower-than")) }, "slowlog-log-slower-than")
+	cfg.Follow(func() { s.env.Slowlog.SetMaxLen(cfg.Int("slowlog-max-len")) }, "slowlog-max-len")
 	s.env.Latency = &latency.Monitor{}
+	cfg.Follow(func() { s.env.Latency.SetThreshold(cfg.Int("latency-monitor-threshold")) }, "latency-monitor-threshold")
 	s.env.Histograms = latency.NewHistograms(command.Count())
-	applyLatency := func(string) {
-		s.env.Latency.SetThreshold(cfg.Int("latency-monitor-threshold"))
-		s.env.Histograms.SetTracking(cfg.Bool("latency-tracking"))
-	}
-	applyLatency("")
-	cfg.Watch("latency-monitor-threshold", applyLatency)
-	cfg.Watch("latency-tracking", applyLatency)
+	cfg.Follow(func() { s.env.Histograms.SetTracking(cfg.Bool("latency-tracking")) }, "latency-tracking")
 	// Client-side caching: expired keys (lazy or active expiry) are
 	// invalidated like changed ones.
 	s.track = tracking.For(s.env.Clients)
@@ -185,18 +170,14 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	// Pub/sub: subscriptions go with their client; the pubsub class of
 	// client-output-buffer-limit bounds what waits for a subscriber.
 	s.pubsub = pubsub.For(s.env.Clients)
-	s.pubsub.SetLimits(pubsub.ParseLimits(s.cfg.Get("client-output-buffer-limit")))
-	s.cfg.Watch("client-output-buffer-limit", func(v string) { s.pubsub.SetLimits(pubsub.ParseLimits(v)) })
+	cfg.Follow(func() { s.pubsub.SetLimits(pubsub.ParseLimits(cfg.Get("client-output-buffer-limit"))) }, "client-output-buffer-limit")
 	s.env.Clients.OnRemove(func(c *client.Client) { s.pubsub.Remove(c) })
 	// Keyspace notifications go out as pub/sub messages; expiry (lazy or
 	// active) emits "expired".
 	s.env.Notify = notify.New(func(from *client.Client, channel, message []byte) {
 		s.pubsub.Publish(from, pubsub.Channel, channel, message)
 	})
-	s.env.Notify.SetClasses(notify.Class(s.cfg.Int("notify-keyspace-events")))
-	s.cfg.Watch("notify-keyspace-events", func(string) {
-		s.env.Notify.SetClasses(notify.Class(s.cfg.Int("notify-keyspace-events")))
-	})
+	cfg.Follow(func() { s.env.Notify.SetClasses(notify.Class(cfg.Int("notify-keyspace-events"))) }, "notify-keyspace-events")
 	onExpireNotify := s.ks.OnExpire
 	s.ks.OnExpire = func(db int, key string) {
 		if onExpireNotify != nil {
@@ -301,20 +282,18 @@ func (s *Server) Start() error {
 	s.boundBind, s.boundPort = strings.Fields(s.cfg.Get("bind")), int(s.cfg.Int("port"))
 	// CONFIG SET port and bind move the TCP listeners, or fail and change
 	// nothing.
-	s.cfg.OnApply("port", func(v string) error {
-		if err := s.rebind(); err != nil {
-			s.log.Printf("Unable to listen on port %s: %s", v, config.Strerror(err))
-			return errors.New("Unable to listen on this port. Check server logs.")
-		}
-		return nil
-	})
-	s.cfg.OnApply("bind", func(v string) error {
-		if err := s.rebind(); err != nil {
-			s.log.Printf("Failed to bind to %s: %s", v, config.Strerror(err))
-			return errors.New("Failed to bind to specified addresses.")
-		}
-		return nil
-	})
+	for _, d := range []struct{ name, refusal string }{
+		{"port", "Unable to listen on this port. Check server logs."},
+		{"bind", "Failed to bind to specified addresses."},
+	} {
+		s.cfg.OnApply(d.name, func(v string) error {
+			if err := s.rebind(); err != nil {
+				s.log.Printf("CONFIG SET %s %s: %s", d.name, v, config.Strerror(err))
+				return errors.New(d.refusal)
+			}
+			return nil
+		})
+	}
 	if useLoops(s.opts.ConnGoroutines, os.Getenv("EMBER_EVENT_LOOP")) {
 		if err := s.startLoops(runtime.GOMAXPROCS(0)); err != nil {
 			s.log.Printf("event loops: %v; serving a goroutine per connection", err)
